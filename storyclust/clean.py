@@ -1,0 +1,133 @@
+"""Cleaning for matching: normalise text and strip scraped-page boilerplate.
+
+Cleaning produces the text that shingles and TF-IDF see. It never changes :class:`~storyclust.models.Article`,
+so reports always show the original title and text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Iterable, Sequence
+
+__all__ = [
+    "Boilerplate",
+    "normalize",
+    "clean_body",
+    "display_title",
+    "load_boilerplate",
+]
+
+# Curly quotes, primes, dashes and odd spaces that NFKC leaves alone, mapped to plain ASCII.
+_PLAIN = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+        "\u00ab": '"', "\u00bb": '"',
+        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
+        "\u2212": "-", "\u00ad": None, "\u200b": None, "\u200c": None, "\u200d": None, "\ufeff": None,
+    }
+)
+_SPACES = re.compile(r"[^\S\n]+")
+_BLANK_LINES = re.compile(r"\s*\n\s*")
+
+
+def normalize(text: str) -> str:
+    """NFKC, plain quotes and dashes, whitespace collapsed (line breaks kept, one per break), stripped.
+
+    Idempotent: ``normalize(normalize(s)) == normalize(s)``.
+    """
+    text = unicodedata.normalize("NFKC", text).translate(_PLAIN)
+    # Translation can expose new NFKC compositions only in pathological inputs; a second pass settles them.
+    text = unicodedata.normalize("NFKC", text)
+    text = _SPACES.sub(" ", text)
+    return _BLANK_LINES.sub("\n", text).strip()
+
+
+@dataclass(frozen=True)
+class Boilerplate:
+    """Whole-line patterns of scraped-page boilerplate (``[ad_1]``, "Leave a Reply", player widgets, ...).
+
+    Patterns are regular expressions matched case-insensitively against a whole normalised line.
+    """
+
+    patterns: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        combined = "|".join(f"(?:{p})" for p in self.patterns) or r"(?!x)x"
+        object.__setattr__(self, "_regex", re.compile(combined, re.IGNORECASE))
+
+    def matches(self, line: str) -> bool:
+        """True when the normalised ``line`` is boilerplate as a whole."""
+        return self._regex.fullmatch(line) is not None  # type: ignore[attr-defined]
+
+    def extended(self, patterns: Iterable[str]) -> "Boilerplate":
+        return Boilerplate(self.patterns + tuple(patterns))
+
+
+def _parse_patterns(text: str, origin: str) -> list[str]:
+    patterns = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        try:
+            re.compile(line)
+        except re.error as err:
+            raise ValueError(f"{origin}:{number}: invalid regular expression {line!r} ({err})") from None
+        patterns.append(line)
+    return patterns
+
+
+def load_boilerplate(extra_files: Sequence[str | Path] = ()) -> Boilerplate:
+    """The bundled pattern list (``storyclust/data/boilerplate.txt``) plus the patterns in ``extra_files``."""
+    bundled = resources.files("storyclust").joinpath("data/boilerplate.txt").read_text("utf-8")
+    patterns = _parse_patterns(bundled, "boilerplate.txt")
+    for path in extra_files:
+        try:
+            text = Path(path).read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            raise ValueError(f"{path}: cannot read boilerplate patterns ({err})") from None
+        patterns.extend(_parse_patterns(text, str(path)))
+    return Boilerplate(tuple(patterns))
+
+
+def _same_heading(line: str, title: str) -> bool:
+    """A body line that repeats the headline, allowing a site's prefix ("Home Posts ...") or a trimmed copy."""
+    a, b = line.casefold(), title.casefold()
+    if not a or not b:
+        return False
+    return a == b or (b in a and len(a) <= len(b) + 40) or (a in b and len(a) >= 0.6 * len(b))
+
+
+def display_title(title: str, text: str, boilerplate: Boilerplate) -> str:
+    """The headline to show: the title, or the first non-boilerplate body line when the title is missing
+    or is itself boilerplate (a scraped file whose first line is ``[ad_1]``)."""
+    clean = normalize(title)
+    if clean and not boilerplate.matches(clean):
+        return title.strip()
+    for line in normalize(text).split("\n"):
+        if line and not boilerplate.matches(line):
+            return line if len(line) <= 200 else line[:197] + "..."
+    return title.strip()
+
+
+def clean_body(title: str, text: str, boilerplate: Boilerplate) -> str:
+    """The body text used for matching: normalised, boilerplate lines removed, leading title repeats removed."""
+    title_n = normalize(title)
+    lines = [line for line in normalize(text).split("\n") if line and not boilerplate.matches(line)]
+    if not title_n or boilerplate.matches(title_n):
+        return "\n".join(lines)
+    start = 0
+    # A title may be repeated, sometimes with a byline between the repeats ("Headline / Joe Biden / Headline").
+    while start < len(lines) and start < 4:
+        if _same_heading(lines[start], title_n):
+            start += 1
+        elif start + 1 < len(lines) and len(lines[start]) <= 40 and _same_heading(lines[start + 1], title_n):
+            start += 2
+        else:
+            break
+    return "\n".join(lines[start:])

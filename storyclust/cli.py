@@ -1,0 +1,211 @@
+"""The ``storyclust`` command. Each command parses options, calls the library, and renders the result."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from typing import Any, Callable
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from . import __version__
+from .clean import load_boilerplate
+from .dedup import DedupConfig
+from .export import article_rows, pair_rows, summary, write_outputs
+from .ingest import FieldMap
+from .models import InputError, NullProgress, ProgressSink
+from . import pipeline
+from .pipeline import read
+from .report import render_dedup
+
+_DEFAULTS = DedupConfig()
+
+
+class RichProgress:
+    """A :class:`~storyclust.models.ProgressSink` drawing rich progress bars on stderr."""
+
+    def __init__(self, console: Console):
+        self._progress = Progress(
+            TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console, transient=True
+        )
+
+    def __enter__(self) -> "RichProgress":
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.stop()
+
+    def task(self, description: str, total: int) -> Callable[[int], None]:
+        task_id = self._progress.add_task(description, total=total)
+        return lambda n: self._progress.advance(task_id, n)
+
+
+def input_options(command: Callable) -> Callable:
+    """Options shared by every command that reads articles."""
+    options = [
+        click.argument("paths", nargs=-1, required=True),
+        click.option("--skip-bad", is_flag=True, help="Skip malformed records, listing each in the report."),
+        click.option("--unique-ids", is_flag=True, help="Rename duplicate ids (id~2, id~3...) instead of failing."),
+        click.option(
+            "--boilerplate",
+            "boilerplate_files",
+            multiple=True,
+            type=click.Path(exists=True, dir_okay=False),
+            help="Extra boilerplate line patterns (one regex per line). Repeatable.",
+        ),
+    ]
+    for role in ("title", "text", "date", "source", "url", "id"):
+        options.append(
+            click.option(f"--{role}-field", f"{role}_field", default=None, help=f"Input field holding the {role}.")
+        )
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def dedup_options(command: Callable) -> Callable:
+    options = [
+        click.option(
+            "--threshold",
+            type=click.FloatRange(0, 1, min_open=True),
+            default=_DEFAULTS.jaccard_threshold,
+            show_default=True,
+            help="Exact shingle Jaccard at which a candidate pair is a copy.",
+        ),
+        click.option(
+            "--containment",
+            type=click.FloatRange(0, 1, min_open=True),
+            default=_DEFAULTS.containment_threshold,
+            show_default=True,
+            help="Share of the smaller article's shingles found in the other at which it is an (abridged) copy.",
+        ),
+        click.option(
+            "--lsh-threshold",
+            type=click.FloatRange(0, 1, min_open=True, max_open=True),
+            default=_DEFAULTS.lsh_threshold,
+            show_default=True,
+            help="Jaccard at which the LSH banding is centred (lower finds more candidates).",
+        ),
+        click.option("--shingle-size", type=click.IntRange(1), default=_DEFAULTS.shingle_size, show_default=True),
+        click.option("--num-perm", type=click.IntRange(2), default=_DEFAULTS.num_perm, show_default=True),
+        click.option("--seed", type=int, default=_DEFAULTS.seed, show_default=True),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def output_options(command: Callable) -> Callable:
+    options = [
+        click.option("--output", "-o", type=click.Path(file_okay=False), help="Directory for the output files."),
+        click.option(
+            "--format", "fmt", type=click.Choice(["rich", "json"]), default="rich", show_default=True,
+            help="rich: a report on stdout; json: the result as one JSON document on stdout.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def fail(message: str) -> None:
+    """Print ``Error: message`` on stderr and exit with status 1."""
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+def handles_input_errors(command: Callable) -> Callable:
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except InputError as err:
+            fail(str(err))
+        except ValueError as err:
+            fail(str(err))
+
+    return wrapper
+
+
+def load_inputs(kwargs: dict[str, Any]):
+    fields = FieldMap(**{role: kwargs.pop(f"{role}_field") for role in ("title", "text", "date", "source", "url", "id")})
+    boilerplate = load_boilerplate(kwargs.pop("boilerplate_files"))
+    result, seconds = read(kwargs.pop("paths"), fields=fields, skip_bad=kwargs.pop("skip_bad"),
+                           unique_ids=kwargs.pop("unique_ids"))
+    return result, seconds, boilerplate
+
+
+def dedup_config(kwargs: dict[str, Any]) -> DedupConfig:
+    return DedupConfig(
+        shingle_size=kwargs.pop("shingle_size"),
+        num_perm=kwargs.pop("num_perm"),
+        lsh_threshold=kwargs.pop("lsh_threshold"),
+        jaccard_threshold=kwargs.pop("threshold"),
+        containment_threshold=kwargs.pop("containment"),
+        seed=kwargs.pop("seed"),
+    )
+
+
+def progress_for(fmt: str) -> tuple[Any, ProgressSink]:
+    """Rich progress bars on stderr when it is a terminal and the output is a report."""
+    err = Console(stderr=True)
+    if fmt == "rich" and err.is_terminal:
+        bars = RichProgress(err)
+        return bars, bars
+    return _Nothing(), NullProgress()
+
+
+class _Nothing:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="storyclust")
+def main() -> None:
+    """Find copies of news articles and group news into stories.
+
+    PATH may be a folder of .txt files, or .jsonl/.ndjson, .json, .csv/.tsv or .parquet files, optionally
+    compressed (.gz, .bz2, .xz, .zst); "-" reads JSONL from stdin.
+    """
+
+
+@main.command()
+@input_options
+@dedup_options
+@output_options
+@click.option("--limit", type=click.IntRange(1), default=25, show_default=True, help="Groups shown in the report.")
+@handles_input_errors
+def dedup(**kwargs: Any) -> None:
+    """Find articles that are copies of each other.
+
+    \b
+    Examples:
+      storyclust dedup fixtures/seeds fixtures/wire
+      storyclust dedup dump.jsonl.gz --skip-bad --output out/
+      storyclust dedup dump.csv --text-field body --format json > result.json
+    """
+    read_result, read_seconds, boilerplate = load_inputs(kwargs)
+    config = dedup_config(kwargs)
+    fmt, output, limit = kwargs.pop("fmt"), kwargs.pop("output"), kwargs.pop("limit")
+    bars, sink = progress_for(fmt)
+    with bars:
+        run = pipeline.run(read_result, config, boilerplate=boilerplate, progress=sink, read_seconds=read_seconds)
+    if output:
+        write_outputs(run, output)
+    if fmt == "json":
+        document = {
+            "summary": summary(run),
+            "articles": list(article_rows(run)),
+            "duplicates": list(pair_rows(run)),
+        }
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    else:
+        render_dedup(run, Console(), limit=limit)

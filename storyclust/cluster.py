@@ -1,0 +1,241 @@
+"""Story clustering of reduced article vectors: HDBSCAN, then time-aware merging, then splitting by time.
+
+    points -> HDBSCAN (hdbscan package)     dense clusters; everything else is noise
+           -> merge                         clusters and noise articles whose centroids are close (cosine)
+                                            join, closest first, unless their dates lie too far apart
+           -> split                         a story never spans a gap in its dates longer than max_gap_days
+           -> leftovers                     single-article stories, flagged, never dropped
+
+HDBSCAN over-splits news: a story's articles form several dense pockets (angles, updates), and small
+corpora have too few points for any density estimate. The merge step joins those pockets, and the
+articles HDBSCAN left out, by centroid similarity; dates keep recurring topics apart.
+"""
+
+from __future__ import annotations
+
+import heapq
+import warnings
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Sequence
+
+import numpy as np
+
+__all__ = ["ClusterParams", "cluster_points", "merge_units", "split_by_time", "relabel"]
+
+_DAY = 86400.0
+
+
+@dataclass(frozen=True)
+class ClusterParams:
+    """Clustering settings (documented on :class:`storyclust.stories.StoryConfig`)."""
+
+    min_cluster_size: int
+    min_samples: int
+    selection_method: str
+    selection_epsilon: float
+    merge_similarity: float
+    merge_neighbors: int
+    max_gap_days: float | None
+
+
+def relabel(labels: np.ndarray) -> np.ndarray:
+    """Renumber non-negative labels 0..k-1 in order of first appearance; -1 stays -1."""
+    out = np.full(len(labels), -1, np.int64)
+    seen: dict[int, int] = {}
+    for i, label in enumerate(labels.tolist()):
+        if label >= 0:
+            out[i] = seen.setdefault(label, len(seen))
+    return out
+
+
+def _hdbscan(points: np.ndarray, params: ClusterParams) -> tuple[np.ndarray, np.ndarray]:
+    import hdbscan  # imported here: it is slow to import and only this stage needs it
+
+    n = len(points)
+    clusterer = hdbscan.HDBSCAN(
+        min_cluster_size=max(2, min(params.min_cluster_size, n)),
+        min_samples=max(1, min(params.min_samples, n - 1)),
+        metric="euclidean",  # on L2-normalised rows, euclidean order = cosine order
+        cluster_selection_method=params.selection_method,
+        cluster_selection_epsilon=params.selection_epsilon,
+        core_dist_n_jobs=1,
+        approx_min_span_tree=False,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        labels = clusterer.fit_predict(points)
+    return labels.astype(np.int64), np.asarray(clusterer.probabilities_, dtype=np.float64)
+
+
+def _unit_vector(v: np.ndarray) -> np.ndarray:
+    norm = np.linalg.norm(v)
+    return v / norm if norm > 0 else v
+
+
+def _neighbours(centroids: np.ndarray, m: int, block: int = 2048) -> tuple[np.ndarray, np.ndarray]:
+    """Each centroid's ``m`` most similar other centroids (cosine), as (rows, cols, sims) candidate edges."""
+    k = len(centroids)
+    m = min(m, k - 1)
+    rows, cols = [], []
+    for start in range(0, k, block):
+        sims = centroids[start : start + block] @ centroids.T
+        idx = np.arange(start, min(start + block, k))
+        sims[idx - start, idx] = -np.inf
+        top = np.argpartition(-sims, m - 1, axis=1)[:, :m] if m < k else np.argsort(-sims, axis=1)[:, :m]
+        rows.append(np.repeat(idx, m))
+        cols.append(top.ravel())
+    return np.concatenate(rows), np.concatenate(cols)
+
+
+def merge_units(
+    points: np.ndarray,
+    labels: np.ndarray,
+    stamps: np.ndarray,
+    similarity: float,
+    neighbours: int,
+    max_gap_days: float | None,
+) -> np.ndarray:
+    """Merge clusters (and noise points, as clusters of one) closest first while their centroid cosine
+    similarity is at least ``similarity`` and the gap between their date ranges is at most ``max_gap_days``.
+
+    Candidate merges are each unit's ``neighbours`` nearest units, refreshed for every merged unit, so the
+    cost grows with the number of units times ``neighbours``, not with its square.
+    """
+    n = len(points)
+    units = labels.copy()
+    noise = np.flatnonzero(units < 0)
+    units[noise] = (units.max() + 1 if n and (units >= 0).any() else 0) + np.arange(len(noise))
+    k = int(units.max()) + 1 if n else 0
+    if k < 2 or similarity > 1.0:
+        return units
+    sums = np.zeros((k, points.shape[1]))
+    np.add.at(sums, units, points)
+    lo = np.full(k, np.inf)
+    hi = np.full(k, -np.inf)
+    dated = ~np.isnan(stamps)
+    np.minimum.at(lo, units[dated], stamps[dated])
+    np.maximum.at(hi, units[dated], stamps[dated])
+    gap = np.inf if max_gap_days is None else max_gap_days * _DAY
+
+    def compatible(a: int, b: int) -> bool:
+        if not (np.isfinite(lo[a]) and np.isfinite(lo[b])):
+            return True
+        return max(lo[a], lo[b]) - min(hi[a], hi[b]) <= gap
+
+    centroids = np.array([_unit_vector(s) for s in sums])
+    rows, cols = _neighbours(centroids, neighbours)
+    sims = np.einsum("ij,ij->i", centroids[rows], centroids[cols])
+    keep = sims >= similarity
+    heap = [(-float(s), int(min(a, b)), int(max(a, b))) for s, a, b in zip(sims[keep], rows[keep], cols[keep])]
+    heapq.heapify(heap)
+    parent = np.arange(k)
+    alive = np.ones(k, bool)
+    linked: dict[int, set[int]] = {}
+    for _, a, b in heap:
+        linked.setdefault(a, set()).add(b)
+        linked.setdefault(b, set()).add(a)
+
+    while heap:
+        neg, a, b = heapq.heappop(heap)
+        if not (alive[a] and alive[b]):
+            continue
+        current = float(_unit_vector(sums[a]) @ _unit_vector(sums[b]))
+        if abs(current + neg) > 1e-12:  # stale entry: a or b grew since it was pushed
+            if current >= similarity:
+                heapq.heappush(heap, (-current, a, b))
+            continue
+        if not compatible(a, b):
+            continue
+        # Merge b into a (a < b keeps the survivor deterministic).
+        sums[a] += sums[b]
+        lo[a], hi[a] = min(lo[a], lo[b]), max(hi[a], hi[b])
+        alive[b] = False
+        parent[b] = a
+        others = (linked.pop(a, set()) | linked.pop(b, set())) - {a, b}
+        linked[a] = set()
+        centre = _unit_vector(sums[a])
+        for c in sorted(others):
+            if not alive[c]:
+                continue
+            linked[c].discard(b)
+            s = float(centre @ _unit_vector(sums[c]))
+            if s >= similarity:
+                heapq.heappush(heap, (-s, min(a, c), max(a, c)))
+                linked[a].add(c)
+                linked[c].add(a)
+    # Resolve merge chains to their surviving unit.
+    for u in range(k):
+        root = u
+        while parent[root] != root:
+            root = parent[root]
+        parent[u] = root
+    return parent[units]
+
+
+def split_by_time(
+    labels: np.ndarray, stamps: np.ndarray, points: np.ndarray, max_gap_days: float | None
+) -> np.ndarray:
+    """Split every cluster wherever its sorted dates leave a gap longer than ``max_gap_days``.
+
+    Undated members join the part whose centroid is closest. Returns new labels.
+    """
+    if max_gap_days is None or len(labels) == 0:
+        return labels
+    out = labels.copy()
+    next_label = int(labels.max()) + 1
+    gap = max_gap_days * _DAY
+    order = np.argsort(labels, kind="stable")
+    bounds = np.flatnonzero(np.diff(labels[order])) + 1
+    for members in np.split(order, bounds):
+        dated = members[~np.isnan(stamps[members])]
+        if len(dated) < 2:
+            continue
+        dated = dated[np.argsort(stamps[dated], kind="stable")]
+        cuts = np.flatnonzero(np.diff(stamps[dated]) > gap) + 1
+        if len(cuts) == 0:
+            continue
+        parts = np.split(dated, cuts)
+        part_labels = np.array([labels[members[0]]] + list(range(next_label, next_label + len(parts) - 1)))
+        next_label += len(parts) - 1
+        for part, part_label in zip(parts, part_labels):
+            out[part] = part_label
+        undated = members[np.isnan(stamps[members])]
+        if len(undated):
+            centroids = np.stack([_unit_vector(points[part].sum(axis=0)) for part in parts])
+            out[undated] = part_labels[(points[undated] @ centroids.T).argmax(axis=1)]
+    return out
+
+
+def cluster_points(
+    points: np.ndarray, dates: Sequence[datetime | None], params: ClusterParams
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cluster L2-normalised ``points`` into stories.
+
+    Returns ``(labels, strength, singleton)``: a story label for every point (0..k-1, no noise label), the
+    strength of each point's membership in [0, 1], and whether the point's story is a leftover single
+    article that neither HDBSCAN nor the merge step put with any other.
+    """
+    n = len(points)
+    if n == 0:
+        return np.zeros(0, np.int64), np.zeros(0), np.zeros(0, bool)
+    stamps = np.array([d.timestamp() if d is not None else np.nan for d in dates], dtype=np.float64)
+    if n >= 3:
+        hdb_labels, strength = _hdbscan(points, params)
+    else:
+        hdb_labels, strength = np.full(n, -1, np.int64), np.zeros(n)
+    labels = merge_units(
+        points, hdb_labels, stamps, params.merge_similarity, params.merge_neighbors, params.max_gap_days
+    )
+    labels = relabel(split_by_time(labels, stamps, points, params.max_gap_days))
+    sizes = np.bincount(labels)
+    singleton = sizes[labels] == 1
+    # Points that joined through merging get their cosine to the story centroid as their strength.
+    sums = np.zeros((len(sizes), points.shape[1]))
+    np.add.at(sums, labels, points)
+    norms = np.linalg.norm(sums, axis=1)
+    cos = np.einsum("ij,ij->i", points, sums[labels]) / np.where(norms[labels] > 0, norms[labels], 1.0)
+    joined = hdb_labels < 0
+    strength = np.where(joined, np.clip(cos, 0.0, 1.0), strength)
+    strength[singleton] = 1.0
+    return labels, strength, singleton

@@ -1,0 +1,107 @@
+"""Rich rendering of runs. The only place besides the CLI that writes to a console."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from rich import box
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from .export import summary
+from .models import SkippedRecord
+from .pipeline import Result
+
+__all__ = ["render_dedup", "summary_panel", "skipped_table", "groups_table"]
+
+MAX_SKIPPED_SHOWN = 50
+
+
+def _day(run: Result, i: int) -> str:
+    date = run.articles[i].date
+    return date.date().isoformat() if date else "-"
+
+
+def _seconds(timings: dict[str, float]) -> str:
+    total = sum(timings.values())
+    parts = ", ".join(f"{k} {v:.2f}" for k, v in timings.items())
+    return f"{total:.2f} s ({parts})"
+
+
+def summary_panel(run: Result, title: str = "storyclust dedup") -> Panel:
+    counts = summary(run)["counts"]
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    grid.add_row("Articles read", f"{counts['articles']:,}")
+    grid.add_row("Skipped records", f"{counts['skipped']:,}")
+    if counts["renamed_ids"]:
+        grid.add_row("Renamed ids", f"{counts['renamed_ids']:,}")
+    grid.add_row("Duplicate groups", f"{counts['duplicate_groups']:,}")
+    grid.add_row("Copies", f"{counts['copies']:,} ({counts['unique_articles']:,} unique articles)")
+    if "stories" in counts:
+        grid.add_row("Stories", f"{counts['stories']:,} ({counts['singleton_stories']:,} single-article)")
+    grid.add_row("Time", _seconds(run.timings))
+    return Panel(grid, title=title, box=box.ROUNDED, expand=False)
+
+
+def skipped_table(skipped: Sequence[SkippedRecord]) -> Table | None:
+    if not skipped:
+        return None
+    table = Table(title=f"Skipped records ({len(skipped)})", box=box.SIMPLE_HEAD, title_justify="left")
+    table.add_column("Location", overflow="fold")
+    table.add_column("Reason", overflow="fold")
+    for record in skipped[:MAX_SKIPPED_SHOWN]:
+        table.add_row(record.location, record.reason)
+    if len(skipped) > MAX_SKIPPED_SHOWN:
+        table.caption = f"{len(skipped) - MAX_SKIPPED_SHOWN} more in summary.json (--output)"
+    return table
+
+
+def groups_table(run: Result, limit: int = 25, width: int = 100) -> Table:
+    """Duplicate groups, largest first: the canonical article, then each copy with its similarity to it."""
+    dedup = run.dedup
+    table = Table(title=f"Duplicate groups ({len(dedup.groups)})", box=box.SIMPLE_HEAD, title_justify="left")
+    # Fixed widths everywhere but the headline, which gets the rest: rich would otherwise squeeze the
+    # narrow columns to nothing to make room for an unwrapped headline. Ids are shown on wide consoles.
+    show_id = width >= 110
+    fixed = 3 + 12 + 10 + 9 + 8 + (18 if show_id else 0)
+    padding = 2 * (6 + show_id) + 2
+    table.add_column("#", justify="right", style="dim", width=3)
+    if show_id:
+        table.add_column("Id", no_wrap=True, overflow="ellipsis", width=18, style="cyan")
+    table.add_column("Headline", no_wrap=True, overflow="ellipsis", width=max(16, width - fixed - padding))
+    table.add_column("Outlet", no_wrap=True, overflow="ellipsis", width=12)
+    table.add_column("Date", no_wrap=True, width=10)
+    table.add_column("Jaccard", justify="right", width=9)
+    table.add_column("Contain", justify="right", width=8)
+    groups = sorted(dedup.groups, key=lambda g: (-len(g.members), g.group_id))
+    for group in groups[:limit]:
+        for k, i in enumerate(group.members):
+            article = run.articles[i]
+            if k == 0:
+                cells = [str(group.group_id), Text(run.prepared.titles[i], style="bold")]
+                tail = ["canonical", ""]
+            else:
+                jac, con = dedup.similarity[i]
+                cells = ["", Text("↳ " + run.prepared.titles[i])]
+                tail = [f"{jac:.2f}", f"{con:.2f}"]
+            if show_id:
+                cells.insert(1, article.id)
+            table.add_row(*cells, article.source or "-", _day(run, i), *tail)
+        table.add_section()
+    if len(groups) > limit:
+        table.caption = f"{len(groups) - limit} more groups in duplicates.jsonl (--output)"
+    if not groups:
+        table.caption = "No copies found."
+    return table
+
+
+def render_dedup(run: Result, console: Console, *, limit: int = 25) -> None:
+    parts = [summary_panel(run), groups_table(run, limit, console.width)]
+    skipped = skipped_table(run.read.skipped)
+    if skipped is not None:
+        parts.append(skipped)
+    console.print(Group(*parts))

@@ -1,0 +1,234 @@
+"""Stories: cluster one article per duplicate group, label the clusters, and give copies their canonical's story."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any, Iterator, Sequence
+
+import numpy as np
+
+from .cluster import ClusterParams, cluster_points
+from .label import central_members, class_tfidf, top_terms
+from .models import Article, NullProgress, ProgressSink
+from .vectorize import story_documents, vectorize
+
+__all__ = ["StoryConfig", "Story", "Stories", "find_stories"]
+
+
+@dataclass(frozen=True)
+class StoryConfig:
+    """Settings of the story stage.
+
+    title_weight (3):
+        The title is repeated this many times before the body, so headline words weigh more than body words.
+    ngram_range ((1, 1)), min_df (2), max_df (0.5), max_features (262144):
+        TF-IDF vocabulary: English stop words removed, sublinear tf. Terms in one article only cannot link
+        two articles, so min_df=2; terms in more than half the articles do not separate stories. The cap keeps
+        the SVD fast on large dumps. On corpora under 40 articles min_df and max_df are relaxed.
+    svd_components (100):
+        LSA dimensions (TruncatedSVD). Fewer than the corpus size minus one on small corpora.
+    min_cluster_size (2), min_samples (1):
+        HDBSCAN: a story can be as small as two articles, and one neighbour is enough to be core.
+    cluster_selection_method ("eom"), cluster_selection_epsilon (0.0):
+        HDBSCAN's flat cluster selection.
+    merge_similarity (0.5):
+        After HDBSCAN, clusters and noise articles whose centroids have at least this cosine similarity are
+        merged, closest first (centroid linkage). This undoes HDBSCAN's over-splitting of large stories and
+        lets articles in sparse regions (and corpora too small for density estimates) join their story.
+    merge_neighbors (10):
+        Merge candidates per cluster: each cluster is compared with its nearest clusters only.
+    max_gap_days (180.0):
+        A story never spans a gap in its coverage longer than this: clusters whose date ranges lie further
+        apart are not merged, and a cluster is split at any longer gap. Same-topic stories years apart
+        (the May 2021 escalation and the 2023-24 war) stay apart, while a long story with quiet months (the
+        seeds' December 2023 and April 2024 articles on the war) stays whole. ``None`` disables it.
+        Undated articles are never split off by time.
+    terms (8):
+        Distinctive terms per story label.
+    random_state (0):
+        Seed of the randomised SVD.
+    """
+
+    title_weight: int = 3
+    ngram_range: tuple[int, int] = (1, 1)
+    min_df: int = 2
+    max_df: float = 0.5
+    max_features: int | None = 262_144
+    svd_components: int = 100
+    min_cluster_size: int = 2
+    min_samples: int = 1
+    cluster_selection_method: str = "eom"
+    cluster_selection_epsilon: float = 0.0
+    merge_similarity: float = 0.5
+    merge_neighbors: int = 10
+    max_gap_days: float | None = 180.0
+    terms: int = 8
+    random_state: int = 0
+
+    def __post_init__(self) -> None:
+        if self.cluster_selection_method not in ("eom", "leaf"):
+            raise ValueError(
+                f"cluster_selection_method must be 'eom' or 'leaf', got {self.cluster_selection_method!r}"
+            )
+        if self.min_cluster_size < 2:
+            raise ValueError(f"min_cluster_size must be >= 2, got {self.min_cluster_size}")
+        if self.max_gap_days is not None and self.max_gap_days <= 0:
+            raise ValueError(f"max_gap_days must be positive or None, got {self.max_gap_days}")
+        if not 0.0 < self.merge_similarity <= 1.01:
+            raise ValueError(f"merge_similarity must be in (0, 1] (above 1 disables merging), got {self.merge_similarity}")
+
+    def cluster_params(self) -> ClusterParams:
+        return ClusterParams(
+            min_cluster_size=self.min_cluster_size,
+            min_samples=self.min_samples,
+            selection_method=self.cluster_selection_method,
+            selection_epsilon=self.cluster_selection_epsilon,
+            merge_similarity=self.merge_similarity,
+            merge_neighbors=self.merge_neighbors,
+            max_gap_days=self.max_gap_days,
+        )
+
+    def describe(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Story:
+    """One story. ``members`` are the unique (canonical) articles, ``copies`` the copies of those, both as
+    input indices in input order. ``singleton`` marks a story of one article that HDBSCAN left as noise and
+    no merge joined to another (its copies, if any, still belong to it)."""
+
+    story_id: int
+    members: tuple[int, ...]
+    copies: tuple[int, ...]
+    representative: int
+    terms: tuple[str, ...]
+    first_date: datetime | None
+    last_date: datetime | None
+    sources: tuple[str, ...]
+    singleton: bool
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+
+@dataclass
+class Stories:
+    """The story stage's answer. ``story_of[i]`` and ``probability_of[i]`` cover every input article."""
+
+    stories: list[Story]
+    story_of: np.ndarray
+    probability_of: np.ndarray
+    config: StoryConfig
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "stories": len(self.stories),
+            "singleton_stories": sum(s.singleton for s in self.stories),
+        }
+
+    def rows(self, articles: Sequence[Article], titles: Sequence[str]) -> Iterator[dict[str, Any]]:
+        for story in self.stories:
+            yield {
+                "story_id": story.story_id,
+                "size": story.size,
+                "copies": len(story.copies),
+                "singleton": story.singleton,
+                "terms": list(story.terms),
+                "headline": titles[story.representative],
+                "first_date": story.first_date.isoformat() if story.first_date else None,
+                "last_date": story.last_date.isoformat() if story.last_date else None,
+                "sources": list(story.sources),
+                "article_ids": [articles[i].id for i in story.members],
+            }
+
+
+def _sources(articles: Sequence[Article], indices: Sequence[int]) -> tuple[str, ...]:
+    counts = Counter(articles[i].source for i in indices if articles[i].source)
+    return tuple(name for name, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def find_stories(
+    articles: Sequence[Article],
+    titles: Sequence[str],
+    texts: Sequence[str],
+    canonical_of: np.ndarray,
+    config: StoryConfig = StoryConfig(),
+    progress: ProgressSink | None = None,
+) -> Stories:
+    """Cluster the canonical articles into stories and give each copy its canonical article's story."""
+    progress = progress or NullProgress()
+    n = len(articles)
+    timings: dict[str, float] = {}
+    canon = np.flatnonzero(canonical_of == np.arange(n))
+
+    t = time.perf_counter()
+    advance = progress.task("Vectorising", 1)
+    docs = story_documents([titles[i] for i in canon], [texts[i] for i in canon], config.title_weight)
+    rep = vectorize(
+        docs,
+        max_features=config.max_features,
+        min_df=config.min_df,
+        max_df=config.max_df,
+        ngram_range=config.ngram_range,
+        components=config.svd_components,
+        random_state=config.random_state,
+    )
+    advance(1)
+    timings["vectorize"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    advance = progress.task("Clustering", 1)
+    labels, strength, singleton = cluster_points(
+        rep.points, [articles[i].date for i in canon], config.cluster_params()
+    )
+    advance(1)
+    timings["cluster"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    total = int(labels.max()) + 1 if len(labels) else 0
+    is_single = np.zeros(total, bool)
+    is_single[labels[singleton]] = True
+    terms = top_terms(class_tfidf(rep.tfidf, labels, total), rep.vocabulary, config.terms)
+    central = central_members(rep.points, labels, total)
+
+    local_story = np.full(n, -1, np.int64)
+    local_story[canon] = labels
+    local_story = local_story[canonical_of]
+    probability = np.zeros(n)
+    probability[canon] = strength
+    probability = probability[canonical_of]
+
+    members_of: list[list[int]] = [[] for _ in range(total)]
+    copies_of: list[list[int]] = [[] for _ in range(total)]
+    for i, label in enumerate(local_story.tolist()):
+        (members_of if canonical_of[i] == i else copies_of)[label].append(i)
+    # Story ids: largest first (unique articles, then copies), ties by first article read.
+    order = sorted(range(total), key=lambda c: (-len(members_of[c]), -len(copies_of[c]), members_of[c][0]))
+    new_id = np.empty(total, np.int64)
+    new_id[order] = np.arange(total)
+
+    stories = []
+    for c in order:
+        everyone = members_of[c] + copies_of[c]
+        dates = [articles[i].date for i in everyone if articles[i].date is not None]
+        stories.append(
+            Story(
+                story_id=int(new_id[c]),
+                members=tuple(members_of[c]),
+                copies=tuple(copies_of[c]),
+                representative=int(canon[central[c]]),
+                terms=tuple(terms[c]),
+                first_date=min(dates) if dates else None,
+                last_date=max(dates) if dates else None,
+                sources=_sources(articles, everyone),
+                singleton=bool(is_single[c]),
+            )
+        )
+    timings["label"] = time.perf_counter() - t
+    return Stories(stories, new_id[local_story], probability, config, timings)
