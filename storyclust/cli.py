@@ -90,9 +90,18 @@ def dedup_options(command: Callable) -> Callable:
             show_default=True,
             help="Jaccard at which the LSH banding is centred (lower finds more candidates).",
         ),
-        click.option("--shingle-size", type=click.IntRange(1), default=_DEFAULTS.shingle_size, show_default=True),
-        click.option("--num-perm", type=click.IntRange(2), default=_DEFAULTS.num_perm, show_default=True),
-        click.option("--seed", type=int, default=_DEFAULTS.seed, show_default=True),
+        click.option(
+            "--shingle-size", type=click.IntRange(1), default=_DEFAULTS.shingle_size, show_default=True,
+            help="Words per shingle (word n-grams) for duplicate matching.",
+        ),
+        click.option(
+            "--num-perm", type=click.IntRange(2), default=_DEFAULTS.num_perm, show_default=True,
+            help="MinHash permutations (more: better estimates, slower).",
+        ),
+        click.option(
+            "--seed", type=int, default=_DEFAULTS.seed, show_default=True,
+            help="Seed of the MinHash permutations; the same input and seed give the same output.",
+        ),
     ]
     for option in reversed(options):
         command = option(command)

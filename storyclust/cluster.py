@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Sequence
 
 import numpy as np
+from scipy import sparse
 
 __all__ = ["ClusterParams", "cluster_points", "merge_units", "split_by_time", "relabel"]
 
@@ -73,44 +74,54 @@ def _unit_vector(v: np.ndarray) -> np.ndarray:
     return v / norm if norm > 0 else v
 
 
-def _neighbours(centroids: np.ndarray, m: int, block: int = 2048) -> tuple[np.ndarray, np.ndarray]:
-    """Each centroid's ``m`` most similar other centroids (cosine), as (rows, cols, sims) candidate edges."""
-    k = len(centroids)
+def _unit_rows(m: sparse.csr_matrix) -> sparse.csr_matrix:
+    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    return sparse.diags(np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)) @ m
+
+
+def _neighbours(unit: sparse.csr_matrix, m: int, block: int = 1024) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each row's ``m`` most similar other rows (cosine of L2-normalised sparse rows): (rows, cols, sims)."""
+    k = unit.shape[0]
     m = min(m, k - 1)
-    rows, cols = [], []
+    rows, cols, sims = [], [], []
+    transposed = unit.T.tocsc()
     for start in range(0, k, block):
-        sims = centroids[start : start + block] @ centroids.T
+        block_sims = (unit[start : start + block] @ transposed).toarray()
         idx = np.arange(start, min(start + block, k))
-        sims[idx - start, idx] = -np.inf
-        top = np.argpartition(-sims, m - 1, axis=1)[:, :m] if m < k else np.argsort(-sims, axis=1)[:, :m]
+        block_sims[idx - start, idx] = -np.inf
+        top = np.argpartition(-block_sims, m - 1, axis=1)[:, :m]
         rows.append(np.repeat(idx, m))
         cols.append(top.ravel())
-    return np.concatenate(rows), np.concatenate(cols)
+        sims.append(np.take_along_axis(block_sims, top, axis=1).ravel())
+    return np.concatenate(rows), np.concatenate(cols), np.concatenate(sims)
 
 
 def merge_units(
-    points: np.ndarray,
+    vectors: sparse.csr_matrix,
     labels: np.ndarray,
     stamps: np.ndarray,
     similarity: float,
     neighbours: int,
     max_gap_days: float | None,
 ) -> np.ndarray:
-    """Merge clusters (and noise points, as clusters of one) closest first while their centroid cosine
-    similarity is at least ``similarity`` and the gap between their date ranges is at most ``max_gap_days``.
+    """Merge clusters (and noise points, as clusters of one) closest first while the cosine similarity of
+    their TF-IDF centroids is at least ``similarity`` and the gap between their date ranges is at most
+    ``max_gap_days``.
 
-    Candidate merges are each unit's ``neighbours`` nearest units, refreshed for every merged unit, so the
-    cost grows with the number of units times ``neighbours``, not with its square.
+    Similarities are taken in the sparse TF-IDF space, not in the reduced space, so the threshold means the
+    same on five articles as on a million and does not depend on the number of SVD components. Candidate
+    merges are each unit's ``neighbours`` nearest units, refreshed for every merged unit, so the cost grows
+    with the number of units times ``neighbours``, not with its square.
     """
-    n = len(points)
+    n = vectors.shape[0]
     units = labels.copy()
     noise = np.flatnonzero(units < 0)
     units[noise] = (units.max() + 1 if n and (units >= 0).any() else 0) + np.arange(len(noise))
     k = int(units.max()) + 1 if n else 0
     if k < 2 or similarity > 1.0:
         return units
-    sums = np.zeros((k, points.shape[1]))
-    np.add.at(sums, units, points)
+    indicator = sparse.csr_matrix((np.ones(n), (units, np.arange(n))), shape=(k, n))
+    sums = (indicator @ vectors).tocsr().astype(np.float64)
     lo = np.full(k, np.inf)
     hi = np.full(k, -np.inf)
     dated = ~np.isnan(stamps)
@@ -123,47 +134,60 @@ def merge_units(
             return True
         return max(lo[a], lo[b]) - min(hi[a], hi[b]) <= gap
 
-    centroids = np.array([_unit_vector(s) for s in sums])
-    rows, cols = _neighbours(centroids, neighbours)
-    sims = np.einsum("ij,ij->i", centroids[rows], centroids[cols])
+    unit = _unit_rows(sums)
+    rows, cols, sims = _neighbours(unit, neighbours)
+    # Every nearest-neighbour edge is remembered, so a unit that was too far from a and from b alone can
+    # still be reconsidered against their merger; only edges above the threshold enter the heap.
+    linked: dict[int, set[int]] = {}
+    for a, b in zip(rows.tolist(), cols.tolist()):
+        linked.setdefault(a, set()).add(b)
+        linked.setdefault(b, set()).add(a)
     keep = sims >= similarity
-    heap = [(-float(s), int(min(a, b)), int(max(a, b))) for s, a, b in zip(sims[keep], rows[keep], cols[keep])]
+    pairs = {(int(min(a, b)), int(max(a, b))): float(s) for a, b, s in zip(rows[keep], cols[keep], sims[keep])}
+    version = np.zeros(k, np.int64)  # bumped when a unit grows, so older heap entries about it are skipped
+    heap = [(-s, a, b, 0, 0) for (a, b), s in sorted(pairs.items())]
     heapq.heapify(heap)
     parent = np.arange(k)
     alive = np.ones(k, bool)
-    linked: dict[int, set[int]] = {}
-    for _, a, b in heap:
-        linked.setdefault(a, set()).add(b)
-        linked.setdefault(b, set()).add(a)
+    centre: dict[int, sparse.csr_matrix] = {}
+    members_sum: dict[int, sparse.csr_matrix] = {}
+
+    def vector(u: int) -> sparse.csr_matrix:
+        if u not in centre:
+            centre[u], members_sum[u] = unit[u], sums[u]
+        return centre[u]
 
     while heap:
-        neg, a, b = heapq.heappop(heap)
-        if not (alive[a] and alive[b]):
-            continue
-        current = float(_unit_vector(sums[a]) @ _unit_vector(sums[b]))
-        if abs(current + neg) > 1e-12:  # stale entry: a or b grew since it was pushed
-            if current >= similarity:
-                heapq.heappush(heap, (-current, a, b))
-            continue
-        if not compatible(a, b):
+        neg, a, b, va, vb = heapq.heappop(heap)
+        if not (alive[a] and alive[b]) or (va, vb) != (version[a], version[b]) or not compatible(a, b):
             continue
         # Merge b into a (a < b keeps the survivor deterministic).
-        sums[a] += sums[b]
+        vector(a), vector(b)
+        members_sum[a] = members_sum[a] + members_sum.pop(b)
+        norm = np.sqrt(members_sum[a].multiply(members_sum[a]).sum())
+        centre[a] = members_sum[a] / norm if norm > 0 else members_sum[a]
         lo[a], hi[a] = min(lo[a], lo[b]), max(hi[a], hi[b])
         alive[b] = False
         parent[b] = a
-        others = (linked.pop(a, set()) | linked.pop(b, set())) - {a, b}
-        linked[a] = set()
-        centre = _unit_vector(sums[a])
-        for c in sorted(others):
-            if not alive[c]:
-                continue
+        version[a] += 1
+        others = sorted(c for c in (linked.pop(a, set()) | linked.pop(b, set())) - {a, b} if alive[c])
+        for c in others:
+            linked[c].discard(a)
             linked[c].discard(b)
-            s = float(centre @ _unit_vector(sums[c]))
-            if s >= similarity:
-                heapq.heappush(heap, (-s, min(a, c), max(a, c)))
-                linked[a].add(c)
-                linked[c].add(a)
+        if not others:
+            linked[a] = set()
+            continue
+        # One batched product scores the merged unit against its candidates; only the ``neighbours``
+        # closest stay linked, so a growing story does not drag an ever larger candidate set along.
+        scores = (sparse.vstack([vector(c) for c in others]) @ centre[a].T).toarray().ravel()
+        best = np.argsort(-scores, kind="stable")[:neighbours]
+        linked[a] = {others[i] for i in best}
+        for i in best:
+            c, score = others[i], float(scores[i])
+            linked[c].add(a)
+            if score >= similarity:
+                x, y = min(a, c), max(a, c)
+                heapq.heappush(heap, (-score, x, y, version[x], version[y]))
     # Resolve merge chains to their surviving unit.
     for u in range(k):
         root = u
@@ -208,9 +232,13 @@ def split_by_time(
 
 
 def cluster_points(
-    points: np.ndarray, dates: Sequence[datetime | None], params: ClusterParams
+    points: np.ndarray,
+    vectors: sparse.csr_matrix,
+    dates: Sequence[datetime | None],
+    params: ClusterParams,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Cluster L2-normalised ``points`` into stories.
+    """Cluster articles into stories: HDBSCAN on the L2-normalised reduced ``points``, merging on the
+    L2-normalised TF-IDF ``vectors`` (same rows).
 
     Returns ``(labels, strength, singleton)``: a story label for every point (0..k-1, no noise label), the
     strength of each point's membership in [0, 1], and whether the point's story is a leftover single
@@ -225,7 +253,7 @@ def cluster_points(
     else:
         hdb_labels, strength = np.full(n, -1, np.int64), np.zeros(n)
     labels = merge_units(
-        points, hdb_labels, stamps, params.merge_similarity, params.merge_neighbors, params.max_gap_days
+        vectors, hdb_labels, stamps, params.merge_similarity, params.merge_neighbors, params.max_gap_days
     )
     labels = relabel(split_by_time(labels, stamps, points, params.max_gap_days))
     sizes = np.bincount(labels)

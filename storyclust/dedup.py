@@ -41,8 +41,8 @@ class DedupConfig:
         J=0.5; more permutations cost time linearly.
     lsh_threshold (0.2):
         The Jaccard at which the banding's candidate probability curve is centred; the bands and rows come
-        from datasketch's formula (0.2 with 128 permutations gives 42 bands of 3 rows). A pair at J=0.3
-        becomes a candidate with probability 0.68, at J=0.4 with 0.93, at J=0.5 with 0.996. The threshold is
+        from datasketch's formula (0.2 with 128 permutations gives 28 bands of 2 rows). A pair at J=0.25
+        becomes a candidate with probability 0.84, at J=0.3 with 0.93, at J=0.4 with 0.99. The threshold is
         low because candidates are cheap: every one is verified exactly.
     jaccard_threshold (0.25):
         A candidate whose exact shingle Jaccard reaches this is a copy. Different outlets' articles on the
@@ -98,7 +98,8 @@ class DedupResult:
     """The duplicate stage's answer, by input index.
 
     ``pairs`` holds every verified pair ``(i, j)`` with ``i < j``; ``jaccard`` and ``containment`` align with
-    it. ``group_of[i]`` is the group id of article ``i`` or -1; ``canonical_of[i]`` is the index of its
+    it. Exact copies (identical shingle sets) are paired with the first article of their kind only; the
+    groups are the same as if every pair were listed. ``group_of[i]`` is the group id of article ``i`` or -1; ``canonical_of[i]`` is the index of its
     canonical article (itself when it is unique). ``similarity[i]`` is the exact (Jaccard, containment) of
     article ``i`` against its canonical article.
     """
@@ -123,7 +124,11 @@ class DedupResult:
         return int((~self.canonical_mask).sum())
 
 
-_FAR_FUTURE = datetime.max.replace(tzinfo=timezone.utc)
+def _stamp(date: datetime | None) -> float:
+    """Seconds since the epoch; naive datetimes are taken as UTC; no date sorts last."""
+    if date is None:
+        return float("inf")
+    return (date if date.tzinfo else date.replace(tzinfo=timezone.utc)).timestamp()
 
 
 def group_pairs(n: int, pairs: np.ndarray) -> np.ndarray:
@@ -147,7 +152,7 @@ def _canonical(members: np.ndarray, articles: Sequence[Article], lengths: np.nda
     return int(
         min(
             members,
-            key=lambda i: (articles[i].date or _FAR_FUTURE, -int(lengths[i]), int(i)),
+            key=lambda i: (_stamp(articles[i].date), -int(lengths[i]), int(i)),
         )
     )
 

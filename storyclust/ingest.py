@@ -502,7 +502,7 @@ def _read_jsonl(lines: Iterator[bytes], src: _Source, roles: _Roles) -> Iterator
         if not raw.strip():
             continue
         try:
-            line = raw.decode("utf-8")
+            line = raw.rstrip(b"\r\n").decode("utf-8")
         except UnicodeDecodeError as e:
             yield SkippedRecord(f"{name}:{lineno}", _utf8_problem(raw, e))
             continue

@@ -10,6 +10,8 @@ Candidates are proposals, never answers: :mod:`storyclust.dedup` verifies every 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from datasketch.lsh import _optimal_param
 
@@ -19,6 +21,7 @@ _M1 = np.uint64(0x9E3779B97F4A7C15)
 _M2 = np.uint64(0xBF58476D1CE4E5B9)
 
 
+@lru_cache(maxsize=64)
 def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
     """``(bands, rows)`` for a Jaccard ``threshold``, chosen as datasketch does (equal false positive and
     false negative weights), so ``MinHashLSH(threshold, num_perm)`` uses the same banding."""

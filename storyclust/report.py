@@ -68,7 +68,7 @@ def groups_table(run: Result, limit: int = 25, width: int = 100) -> Table:
     # narrow columns to nothing to make room for an unwrapped headline. Ids are shown on wide consoles.
     show_id = width >= 110
     fixed = 3 + 12 + 10 + 9 + 8 + (18 if show_id else 0)
-    padding = 2 * (6 + show_id) + 2
+    padding = 3 * (6 + show_id) + 1  # SIMPLE_HEAD: one space of edge and two of padding per column
     table.add_column("#", justify="right", style="dim", width=3)
     if show_id:
         table.add_column("Id", no_wrap=True, overflow="ellipsis", width=18, style="cyan")

@@ -185,7 +185,7 @@ def find_stories(
     t = time.perf_counter()
     advance = progress.task("Clustering", 1)
     labels, strength, singleton = cluster_points(
-        rep.points, [articles[i].date for i in canon], config.cluster_params()
+        rep.points, rep.tfidf, [articles[i].date for i in canon], config.cluster_params()
     )
     advance(1)
     timings["cluster"] = time.perf_counter() - t
