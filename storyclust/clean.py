@@ -111,7 +111,7 @@ def display_title(title: str, text: str, boilerplate: Boilerplate) -> str:
         return title.strip()
     for line in normalize(text).split("\n"):
         if line and not boilerplate.matches(line):
-            return line if len(line) <= 200 else line[:197] + "..."
+            return line if len(line) <= 120 else line[:117].rsplit(" ", 1)[0] + "..."
     return title.strip()
 
 

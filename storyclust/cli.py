@@ -19,9 +19,11 @@ from .ingest import FieldMap
 from .models import InputError, NullProgress, ProgressSink
 from . import pipeline
 from .pipeline import read
-from .report import render_dedup
+from .report import render_cluster, render_dedup
+from .stories import StoryConfig
 
 _DEFAULTS = DedupConfig()
+_STORY = StoryConfig()
 
 
 class RichProgress:
@@ -106,6 +108,47 @@ def dedup_options(command: Callable) -> Callable:
     for option in reversed(options):
         command = option(command)
     return command
+
+
+def story_options(command: Callable) -> Callable:
+    options = [
+        click.option(
+            "--max-gap-days", type=click.FloatRange(0), default=_STORY.max_gap_days, show_default=True,
+            help="A story never spans a gap in coverage longer than this (0 turns the rule off). "
+            "About 7 gives event-level stories.",
+        ),
+        click.option(
+            "--merge-similarity", type=click.FloatRange(0, 1, min_open=True), default=_STORY.merge_similarity,
+            show_default=True, help="TF-IDF centroid cosine at which clusters (and left-over articles) merge.",
+        ),
+        click.option(
+            "--min-cluster-size", type=click.IntRange(2), default=_STORY.min_cluster_size, show_default=True,
+            help="HDBSCAN's smallest cluster.",
+        ),
+        click.option(
+            "--svd-components", type=click.IntRange(2), default=_STORY.svd_components, show_default=True,
+            help="LSA dimensions HDBSCAN clusters in.",
+        ),
+        click.option(
+            "--title-weight", type=click.IntRange(0), default=_STORY.title_weight, show_default=True,
+            help="How many times the title counts against the body once.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def story_config(kwargs: dict[str, Any], seed: int) -> StoryConfig:
+    gap = kwargs.pop("max_gap_days")
+    return StoryConfig(
+        max_gap_days=gap if gap else None,
+        merge_similarity=kwargs.pop("merge_similarity"),
+        min_cluster_size=kwargs.pop("min_cluster_size"),
+        svd_components=kwargs.pop("svd_components"),
+        title_weight=kwargs.pop("title_weight"),
+        random_state=seed,
+    )
 
 
 def output_options(command: Callable) -> Callable:
@@ -218,3 +261,44 @@ def dedup(**kwargs: Any) -> None:
         click.echo(json.dumps(document, ensure_ascii=False, indent=2))
     else:
         render_dedup(run, Console(), limit=limit)
+
+
+@main.command()
+@input_options
+@dedup_options
+@story_options
+@output_options
+@click.option("--limit", type=click.IntRange(1), default=25, show_default=True, help="Stories shown in the report.")
+@click.option("--details", is_flag=True, help="Show each story as a tree of its articles and their copies.")
+@handles_input_errors
+def cluster(**kwargs: Any) -> None:
+    """Group articles into stories (copies join the story of their canonical article).
+
+    \b
+    Examples:
+      storyclust cluster fixtures/seeds
+      storyclust cluster fixtures/seeds fixtures/wire --details
+      storyclust cluster dump.jsonl.gz --max-gap-days 7 --output out/
+      storyclust cluster dump.parquet --format json > stories.json
+    """
+    read_result, read_seconds, boilerplate = load_inputs(kwargs)
+    config = dedup_config(kwargs)
+    stories = story_config(kwargs, config.seed)
+    fmt, output, limit, details = kwargs.pop("fmt"), kwargs.pop("output"), kwargs.pop("limit"), kwargs.pop("details")
+    bars, sink = progress_for(fmt)
+    with bars:
+        run = pipeline.run(
+            read_result, config, stories, boilerplate=boilerplate, progress=sink, read_seconds=read_seconds
+        )
+    if output:
+        write_outputs(run, output)
+    if fmt == "json":
+        document = {
+            "summary": summary(run),
+            "stories": list(run.stories.rows(run.articles, run.prepared.titles)),  # type: ignore[union-attr]
+            "articles": list(article_rows(run)),
+            "duplicates": list(pair_rows(run)),
+        }
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    else:
+        render_cluster(run, Console(), limit=limit, details=details)

@@ -9,12 +9,22 @@ from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
+from rich.tree import Tree
 
 from .export import summary
 from .models import SkippedRecord
 from .pipeline import Result
+from .stories import Story
 
-__all__ = ["render_dedup", "summary_panel", "skipped_table", "groups_table"]
+__all__ = [
+    "render_dedup",
+    "render_cluster",
+    "summary_panel",
+    "skipped_table",
+    "groups_table",
+    "stories_table",
+    "stories_tree",
+]
 
 MAX_SKIPPED_SHOWN = 50
 
@@ -101,6 +111,92 @@ def groups_table(run: Result, limit: int = 25, width: int = 100) -> Table:
 
 def render_dedup(run: Result, console: Console, *, limit: int = 25) -> None:
     parts = [summary_panel(run), groups_table(run, limit, console.width)]
+    skipped = skipped_table(run.read.skipped)
+    if skipped is not None:
+        parts.append(skipped)
+    console.print(Group(*parts))
+
+
+def _span(story: Story) -> str:
+    if story.first_date is None:
+        return "-"
+    first, last = story.first_date.date().isoformat(), story.last_date.date().isoformat()  # type: ignore[union-attr]
+    return first if first == last else f"{first}\n{last}"
+
+
+def _outlets(story: Story, shown: int = 3) -> str:
+    if not story.sources:
+        return "-"
+    more = len(story.sources) - shown
+    return ", ".join(story.sources[:shown]) + (f" +{more}" if more > 0 else "")
+
+
+def stories_table(run: Result, limit: int = 25) -> Table:
+    """Stories, largest first: size, copies, distinctive terms, representative headline, dates, outlets."""
+    stories = run.stories.stories  # type: ignore[union-attr]
+    singles = sum(s.singleton for s in stories)
+    table = Table(
+        title=f"Stories ({len(stories)}, {singles} single-article)",
+        box=box.SIMPLE_HEAD,
+        title_justify="left",
+        show_lines=True,
+    )
+    table.add_column("#", justify="right", style="dim")
+    table.add_column("Arts", justify="right")
+    table.add_column("Copies", justify="right")
+    table.add_column("Story", ratio=3, overflow="fold")
+    table.add_column("Dates", width=10, overflow="fold")
+    table.add_column("Outlets", ratio=1, overflow="fold", max_width=24)
+    for story in stories[:limit]:
+        label = Text()
+        label.append(run.prepared.titles[story.representative], style="bold")
+        if story.terms:
+            label.append("\n" + " · ".join(story.terms), style="cyan")
+        if story.singleton:
+            label.append("\n(single article)", style="dim")
+        table.add_row(
+            str(story.story_id), str(story.size), str(len(story.copies)), label, _span(story), _outlets(story)
+        )
+    if len(stories) > limit:
+        table.caption = f"{len(stories) - limit} more stories in stories.jsonl (--output), or raise --limit"
+    return table
+
+
+def stories_tree(run: Result, limit: int = 25) -> Tree:
+    """Each story as a tree: its unique articles, with their copies nested under them."""
+    stories = run.stories.stories  # type: ignore[union-attr]
+    root = Tree("Stories in detail", guide_style="dim")
+    copies_of: dict[int, list[int]] = {}
+    for story in stories[:limit]:
+        for c in story.copies:
+            copies_of.setdefault(int(run.dedup.canonical_of[c]), []).append(c)
+    for story in stories[:limit]:
+        head = Text(f"#{story.story_id} ", style="dim")
+        head.append(run.prepared.titles[story.representative], style="bold")
+        span = _span(story).replace("\n", " – ")
+        head.append(f"  ({story.size} articles, {len(story.copies)} copies, {span})", style="dim")
+        branch = root.add(head)
+        for i in story.members:
+            leaf = branch.add(_article_line(run, i))
+            for c in copies_of.get(i, []):
+                jac, con = run.dedup.similarity[c]
+                line = _article_line(run, c)
+                line.append(f"  copy: J {jac:.2f}, C {con:.2f}", style="dim")
+                leaf.add(line)
+    return root
+
+
+def _article_line(run: Result, i: int) -> Text:
+    article = run.articles[i]
+    line = Text(run.prepared.titles[i])
+    line.append(f"  {article.source or '-'} · {_day(run, i)} · {article.id}", style="dim")
+    return line
+
+
+def render_cluster(run: Result, console: Console, *, limit: int = 25, details: bool = False) -> None:
+    parts: list = [summary_panel(run, title="storyclust cluster"), stories_table(run, limit)]
+    if details:
+        parts.append(stories_tree(run, limit))
     skipped = skipped_table(run.read.skipped)
     if skipped is not None:
         parts.append(skipped)

