@@ -106,55 +106,71 @@ def base_articles(data_dir: str | Path | None = DEFAULT_DATA, names: Sequence[st
 
 
 @numba.njit(cache=True)
-def _prefix_join(tokens, offsets, prefix, sizes, post_docs, post_offsets):
-    """Pairs (s, b) sharing a token of s's prefix where b is at least as large (ties: b > s); two passes."""
+def _prefix_join(tokens, offsets, prefix, need, sizes, post_docs, post_pos, post_offsets):
+    """Pairs (s, b), b at least as large as s (ties: b > s), that share a token of s's prefix and pass the
+    positional filter: shared so far + min(tokens left in s, tokens left in b) >= need[s]."""
     n = len(sizes)
     mark = np.full(n, -1, np.int64)
-    total = 0
-    for rep in range(2):
-        if rep == 1:
-            out = np.empty((total, 2), np.int64)
-            mark[:] = -1
-        q = 0
-        for s in range(n):
-            for p in range(offsets[s], offsets[s] + prefix[s]):
-                t = tokens[p]
-                for e in range(post_offsets[t], post_offsets[t + 1]):
-                    b = post_docs[e]
-                    if b == s or mark[b] == s or sizes[b] < sizes[s] or (sizes[b] == sizes[s] and b < s):
-                        continue
+    count = np.zeros(n, np.int64)
+    touched = np.empty(n, np.int64)
+    out = np.empty((1 << 16, 2), np.int64)
+    q = 0
+    for s in range(n):
+        nt = 0
+        for i in range(prefix[s]):
+            t = tokens[offsets[s] + i]
+            for e in range(post_offsets[t], post_offsets[t + 1]):
+                b = post_docs[e]
+                if b == s or sizes[b] < sizes[s] or (sizes[b] == sizes[s] and b < s):
+                    continue
+                if mark[b] != s:
                     mark[b] = s
-                    if rep == 0:
-                        total += 1
-                    else:
-                        out[q, 0], out[q, 1] = s, b
-                        q += 1
-    return out
+                    count[b] = 0
+                    touched[nt] = b
+                    nt += 1
+                elif count[b] < 0:
+                    continue
+                c = count[b] + 1
+                count[b] = c if c + min(sizes[s] - i - 1, sizes[b] - post_pos[e] - 1) >= need[s] else -1
+        for x in range(nt):
+            if count[touched[x]] > 0:
+                if q == len(out):
+                    grown = np.empty((2 * len(out), 2), np.int64)
+                    grown[:q] = out
+                    out = grown
+                out[q, 0], out[q, 1] = s, touched[x]
+                q += 1
+    return out[:q]
 
 
 def copy_pairs(texts: Sequence[str], shingle_size: int = 3, max_jaccard: float = 0.1,
                max_containment: float = 0.3) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """EVERY pair of ``texts`` over either bound on exact shingle sets: ``(pairs (m, 2), jaccard, containment)``.
 
-    Candidates come from prefix filtering, which is exact: a flagged pair shares more than
-    ``t = min(max_jaccard, max_containment)`` of the smaller set S (Jaccard > t needs overlap > t|A u B| >= t|S|),
-    so it shares a shingle among the first ``|S| - floor(t|S|)`` shingles of S in rarest-first order. Every
-    candidate is then checked with :func:`storyclust.signatures.overlaps`. (MinHash LSH would miss containment
-    pairs: a short text inside a long one has a tiny Jaccard.)
+    Candidates come from prefix filtering with PPJoin's positional filter, which is exact: a flagged pair
+    shares more than ``t = min(max_jaccard, max_containment)`` of the smaller set S (a Jaccard over t needs an
+    overlap over ``t |A u B| >= t |S|``), so with shingles in one global rarest-first order it shares one of the
+    first ``|S| - floor(t |S|)`` shingles of S. Every candidate is then checked exactly with
+    :func:`storyclust.signatures.overlaps`. (MinHash LSH would miss containment pairs: a short text inside a long
+    one has a tiny Jaccard.)
     """
     sh = shingle(list(texts), shingle_size)
-    sizes = sh.sizes
+    sizes, n = sh.sizes, len(sh)
     if sh.hashes.size == 0:
         return np.empty((0, 2), np.int64), np.zeros(0), np.zeros(0)
     _, token, df = np.unique(sh.hashes, return_inverse=True, return_counts=True)
-    doc = np.repeat(np.arange(len(sizes)), sizes)
-    order = np.lexsort((token, df[token], doc))  # per document: rarest shingle first
-    tokens = token[order]
+    rank = np.empty(len(df), np.int64)
+    rank[np.lexsort((np.arange(len(df)), df))] = np.arange(len(df))  # rarest first
+    doc = np.repeat(np.arange(n), sizes)
+    tokens = rank[token]
+    tokens = tokens[np.argsort(doc * len(df) + tokens)]  # each document's shingles, rarest first
+    pos = np.arange(len(tokens)) - sh.offsets[doc]
     t = min(max_jaccard, max_containment)
-    prefix = np.maximum(sizes - np.floor(t * sizes).astype(np.int64), 0)
-    by_token = np.lexsort((doc, token))
-    post_offsets = np.concatenate(([0], np.cumsum(np.bincount(token, minlength=len(df)))))
-    pairs = _prefix_join(tokens, sh.offsets, prefix, sizes, doc[by_token], post_offsets)
+    need = np.floor(t * sizes).astype(np.int64) + 1
+    prefix = np.maximum(sizes - need + 1, 0)
+    by_token = np.argsort(tokens, kind="stable")
+    post_offsets = np.concatenate(([0], np.cumsum(np.bincount(tokens, minlength=len(df)))))
+    pairs = _prefix_join(tokens, sh.offsets, prefix, need, sizes, doc[by_token], pos[by_token], post_offsets)
     pairs = np.sort(pairs, axis=1)
     jac, con = overlaps(sh, pairs[:, 0], pairs[:, 1])
     flagged = (jac > max_jaccard) | (con > max_containment)

@@ -19,7 +19,8 @@ from .ingest import FieldMap
 from .models import InputError, NullProgress, ProgressSink
 from . import pipeline
 from .pipeline import read
-from .report import render_cluster, render_dedup
+from .evaluate import score_predictions, score_result
+from .report import render_cluster, render_dedup, render_eval
 from .stories import StoryConfig
 
 _DEFAULTS = DedupConfig()
@@ -46,10 +47,10 @@ class RichProgress:
         return lambda n: self._progress.advance(task_id, n)
 
 
-def input_options(command: Callable) -> Callable:
+def input_options(command: Callable, *, paths_required: bool = True) -> Callable:
     """Options shared by every command that reads articles."""
     options = [
-        click.argument("paths", nargs=-1, required=True),
+        click.argument("paths", nargs=-1, required=paths_required),
         click.option("--skip-bad", is_flag=True, help="Skip malformed records, listing each in the report."),
         click.option("--unique-ids", is_flag=True, help="Rename duplicate ids (id~2, id~3...) instead of failing."),
         click.option(
@@ -302,3 +303,69 @@ def cluster(**kwargs: Any) -> None:
         click.echo(json.dumps(document, ensure_ascii=False, indent=2))
     else:
         render_cluster(run, Console(), limit=limit, details=details)
+
+
+@main.command(name="eval")
+@functools.partial(input_options, paths_required=False)
+@dedup_options
+@story_options
+@click.option("--label-field", required=True, help="Input field holding each article's true story.")
+@click.option("--dup-label-field", help="Input field holding each article's true duplicate group (null: unique).")
+@click.option(
+    "--predictions", type=click.Path(exists=True, file_okay=False),
+    help="Score this existing output directory (its articles.jsonl) instead of running the pipeline.",
+)
+@click.option("--truth", type=click.Path(exists=True, dir_okay=False), help="With --predictions: the labelled JSONL.")
+@click.option("--format", "fmt", type=click.Choice(["rich", "json"]), default="rich", show_default=True)
+@handles_input_errors
+def evaluate(**kwargs: Any) -> None:
+    """Score stories (and duplicates) against labels: BCubed, pairwise, ARI/AMI/NMI, duplicate pairs.
+
+    \b
+    Examples:
+      storyclust eval ../shared/data/basil/articles.jsonl.gz --label-field event --unique-ids
+      storyclust eval ../shared/data/bbc2225/articles.jsonl.gz --label-field category \\
+          --dup-label-field exact_dup_group
+      storyclust eval --predictions out/ --truth labelled.jsonl --label-field story
+    """
+    label, dup_label, fmt = kwargs.pop("label_field"), kwargs.pop("dup_label_field"), kwargs.pop("fmt")
+    predictions, truth = kwargs.pop("predictions"), kwargs.pop("truth")
+    if predictions:
+        if not truth:
+            fail("--predictions needs --truth FILE")
+        rows = [json.loads(line) for line in open(f"{predictions}/articles.jsonl", encoding="utf-8") if line.strip()]
+        records = {str(a.id): {**a.metadata} for a in read_truth(truth)}
+        scores = score_predictions(rows, records, label, dup_label)
+        scores["command"] = "eval --predictions"
+    else:
+        if not kwargs["paths"]:
+            fail("give PATH... to run the pipeline, or --predictions DIR --truth FILE")
+        read_result, read_seconds, boilerplate = load_inputs(kwargs)
+        config = dedup_config(kwargs)
+        run = pipeline.run(read_result, config, story_config(kwargs, config.seed), boilerplate=boilerplate,
+                           read_seconds=read_seconds)
+        scores = score_result(run, label, dup_label)
+        scores["seconds"] = round(sum(run.timings.values()), 3)
+    if fmt == "json":
+        click.echo(json.dumps(scores, indent=2))
+    else:
+        render_eval(scores, Console())
+
+
+def read_truth(path: str):
+    """Truth records may lack text: read them as articles with a placeholder text when none is given."""
+    from .ingest import FieldMap as _FieldMap, iter_articles
+
+    records = []
+    skipped: list = []
+    for article in iter_articles([path], fields=_FieldMap(), on_bad=skipped.append):
+        records.append(article)
+    missing_text = [s for s in skipped if s.reason.startswith("missing text")]
+    if len(missing_text) != len(skipped):
+        bad = next(s for s in skipped if not s.reason.startswith("missing text"))
+        raise InputError(bad.location, bad.reason)
+    if missing_text:
+        raise InputError(
+            missing_text[0].location, "truth records need the article text field too (write them with the dump)"
+        )
+    return records

@@ -120,3 +120,65 @@ def score_clustering(pred: Sequence[Hashable | None], true: Sequence[Hashable | 
         predicted_clusters=int(len(np.unique(p))),
         true_clusters=int(len(np.unique(t))),
     )
+
+
+def story_scores(pred: Sequence[Hashable | None], true: Sequence[Hashable | None]) -> dict:
+    """Story clustering scores, as a JSON-ready dict."""
+    return score_clustering(pred, true).as_dict()
+
+
+def duplicate_scores(pred_groups: Sequence[Hashable | None], true_groups: Sequence[Hashable | None]) -> dict:
+    """Pair precision, recall and F1 of duplicate groups (``None``: not a copy of anything), plus counts."""
+    scores = pairwise(pred_groups, true_groups).as_dict()
+    for name, groups in (("predicted_pairs", pred_groups), ("true_pairs", true_groups)):
+        sizes = np.bincount(encode(groups)) if len(groups) else np.zeros(0, np.int64)
+        scores[name] = int((sizes * (sizes - 1) // 2).sum())
+    return scores
+
+
+def score_result(result, label_field: str, dup_label_field: str | None = None) -> dict:
+    """Score a :class:`storyclust.pipeline.Result` against labels kept in each article's metadata."""
+    articles = result.articles
+    missing = sum(label_field not in a.metadata for a in articles)
+    if missing == len(articles) and articles:
+        raise ValueError(
+            f"no article has the label field {label_field!r}; fields seen: "
+            f"{sorted({k for a in articles[:100] for k in a.metadata})}"
+        )
+    out: dict = {"articles": len(articles), "unlabelled": missing}
+    if result.stories is not None:
+        truth = [a.metadata.get(label_field) for a in articles]
+        out["stories"] = story_scores(result.stories.story_of.tolist(), truth)
+    if dup_label_field:
+        groups = [int(g) if g >= 0 else None for g in result.dedup.group_of]
+        out["duplicates"] = duplicate_scores(groups, [a.metadata.get(dup_label_field) for a in articles])
+    return out
+
+
+def score_predictions(
+    predictions: Sequence[dict], truth: dict[str, dict], label_field: str, dup_label_field: str | None = None
+) -> dict:
+    """Score rows of an ``articles.jsonl`` output against ``truth`` records keyed by article id.
+
+    Every predicted article must have a truth record and the reverse: a mismatch is an error, not a silent
+    drop.
+    """
+    ids = [row["id"] for row in predictions]
+    unknown = [i for i in ids if i not in truth]
+    absent = set(truth) - set(ids)
+    if unknown or absent:
+        sample = (unknown or sorted(absent))[:5]
+        raise ValueError(
+            f"predictions and truth cover different articles: {len(unknown)} predicted ids have no truth "
+            f"record, {len(absent)} truth ids have no prediction (for example {sample})"
+        )
+    out: dict = {"articles": len(ids), "unlabelled": sum(label_field not in truth[i] for i in ids)}
+    if predictions and "story_id" in predictions[0]:
+        out["stories"] = story_scores(
+            [row["story_id"] for row in predictions], [truth[i].get(label_field) for i in ids]
+        )
+    if dup_label_field:
+        out["duplicates"] = duplicate_scores(
+            [row.get("dup_group") for row in predictions], [truth[i].get(dup_label_field) for i in ids]
+        )
+    return out

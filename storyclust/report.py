@@ -24,6 +24,7 @@ __all__ = [
     "groups_table",
     "stories_table",
     "stories_tree",
+    "render_eval",
 ]
 
 MAX_SKIPPED_SHOWN = 50
@@ -201,3 +202,29 @@ def render_cluster(run: Result, console: Console, *, limit: int = 25, details: b
     if skipped is not None:
         parts.append(skipped)
     console.print(Group(*parts))
+
+
+def render_eval(scores: dict, console: Console) -> None:
+    """The scores of ``storyclust eval`` as a table."""
+    table = Table(title="Evaluation", box=box.SIMPLE_HEAD, title_justify="left")
+    table.add_column("What")
+    table.add_column("Precision", justify="right")
+    table.add_column("Recall", justify="right")
+    table.add_column("F1", justify="right")
+    stories = scores.get("stories")
+    if stories:
+        for name in ("bcubed", "pairwise"):
+            s = stories[name]
+            table.add_row(f"Stories, {name}", f"{s['precision']:.4f}", f"{s['recall']:.4f}", f"{s['f1']:.4f}")
+    dups = scores.get("duplicates")
+    if dups:
+        table.add_row("Duplicate pairs", f"{dups['precision']:.4f}", f"{dups['recall']:.4f}", f"{dups['f1']:.4f}")
+    lines = [f"Articles: {scores['articles']:,} ({scores['unlabelled']:,} without a label)"]
+    if stories:
+        lines.append(
+            f"Stories: {stories['predicted_clusters']:,} predicted, {stories['true_clusters']:,} true; "
+            f"ARI {stories['ari']:.4f}, AMI {stories['ami']:.4f}, NMI {stories['nmi']:.4f}"
+        )
+    if dups:
+        lines.append(f"Duplicate pairs: {dups['predicted_pairs']:,} predicted, {dups['true_pairs']:,} true")
+    console.print(Group(table, *(Text(line) for line in lines)))

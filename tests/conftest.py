@@ -80,3 +80,106 @@ def fixture_run(seeds_dir: Path, wire_dir: Path):
     from storyclust.ingest import read_articles
 
     return pipeline.run(read_articles([seeds_dir, wire_dir]))
+
+
+# ------------------------------------------------------------------ synthetic news with known stories
+
+# Words any news article uses, whatever it is about: the shared background every story is written over.
+NEWS_BACKGROUND = tuple(
+    """
+    officials government statement minister country people city local police security report meeting
+    support plan public months early later national international region spokesman press conference
+    agency community leaders continue expected announced official sources added spokeswoman authorities
+    residents morning evening people state federal district office department council emergency response
+    """.split()
+)
+
+# One vocabulary per story: a story's articles draw their topic words from its own pool only.
+STORY_VOCABULARIES = {
+    "flood": "flood floods river rainfall dam levee evacuation evacuees rescue boats submerged villages monsoon "
+    "embankment waters inundated",
+    "election": "election ballot ballots polling voters turnout candidate candidates opposition incumbent recount "
+    "constituency campaign electoral commission",
+    "strike": "strike strikers union unions wages pay dockworkers port container shipping walkout picket "
+    "negotiators contract bargaining",
+    "quake": "earthquake quake magnitude tremor aftershocks epicentre seismic rubble collapsed buildings survivors "
+    "debris richter fault",
+    "vaccine": "vaccine vaccines vaccination doses clinical trial efficacy regulator pharmaceutical immunisation "
+    "booster antibodies approval jab",
+    "launch": "rocket launch satellite orbit payload spacecraft launchpad countdown astronauts lunar mission "
+    "telescope thrusters capsule",
+    "wildfire": "wildfire wildfires blaze firefighters acres containment smoke evacuate brush flames drought winds "
+    "scorched hectares",
+    "merger": "merger acquisition shareholders takeover bid billion antitrust regulators deal valuation stake "
+    "board acquirer premium",
+}
+
+
+class NewsWriter:
+    """Writes independent synthetic articles: sentences mixing a topic pool with the shared background.
+
+    Two articles on one topic share vocabulary but no sentence, so they are the same story and never copies.
+    All randomness comes from the seeded ``random.Random`` given.
+    """
+
+    def __init__(self, rng):
+        self.rng = rng
+
+    def sentence(self, pool: Sequence[str]) -> str:
+        rng = self.rng
+        words = [rng.choice(pool) for _ in range(rng.randint(5, 8))]
+        words += [rng.choice(NEWS_BACKGROUND) for _ in range(rng.randint(4, 7))]
+        rng.shuffle(words)
+        return words[0].capitalize() + " " + " ".join(words[1:]) + "."
+
+    def article(
+        self, topic: str | Sequence[str], *, id: str, date: datetime | None = None, source: str | None = None
+    ) -> Article:
+        pool = STORY_VOCABULARIES[topic].split() if isinstance(topic, str) else list(topic)
+        rng = self.rng
+        paragraphs = [
+            " ".join(self.sentence(pool) for _ in range(rng.randint(2, 4))) for _ in range(rng.randint(4, 6))
+        ]
+        title = " ".join(rng.choice(pool) for _ in range(5)).capitalize() + " " + rng.choice(NEWS_BACKGROUND)
+        return Article(id=id, title=title, text="\n\n".join(paragraphs), date=date, source=source)
+
+
+@pytest.fixture
+def news_writer() -> Callable[[int], NewsWriter]:
+    """``news_writer(seed)`` -> a :class:`NewsWriter` drawing from ``random.Random(seed)``."""
+    import random
+
+    return lambda seed: NewsWriter(random.Random(seed))
+
+
+@pytest.fixture(scope="session")
+def story_corpus():
+    """8 stories of 3-8 independent articles each (dates within 5 days, stories 45 days apart, 3 outlets),
+    followed by 10 ``synth.rewrite`` copies of randomly chosen articles.
+
+    Returns ``(articles, truth, copies)``: ``truth[i]`` is article i's story name, ``copies`` lists
+    ``(copy index, original index)`` pairs.
+    """
+    import random
+    from datetime import timedelta, timezone
+
+    from storyclust.synth import rewrite
+
+    rng = random.Random(7)
+    writer = NewsWriter(rng)
+    articles: list[Article] = []
+    truth: list[str] = []
+    start = datetime(2022, 1, 10, tzinfo=timezone.utc)
+    for s, topic in enumerate(STORY_VOCABULARIES):
+        first = start + timedelta(days=45 * s)
+        for j in range(rng.randint(3, 8)):
+            date = first + timedelta(days=rng.randint(0, 4))
+            articles.append(writer.article(topic, id=f"{topic}-{j}", date=date, source=f"Outlet {j % 3}"))
+            truth.append(topic)
+    copies = []
+    for k, original in enumerate(rng.sample(range(len(articles)), 10)):
+        copy, _ = rewrite(articles[original], rng, id=f"copy-{k}")
+        articles.append(copy)
+        truth.append(truth[original])
+        copies.append((len(articles) - 1, original))
+    return articles, truth, copies
