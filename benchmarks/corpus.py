@@ -106,9 +106,10 @@ def base_articles(data_dir: str | Path | None = DEFAULT_DATA, names: Sequence[st
 
 
 @numba.njit(cache=True)
-def _prefix_join(tokens, offsets, prefix, need, sizes, post_docs, post_pos, post_offsets):
-    """Pairs (s, b), b at least as large as s (ties: b > s), that share a token of s's prefix and pass the
-    positional filter: shared so far + min(tokens left in s, tokens left in b) >= need[s]."""
+def _prefix_join(tokens, offsets, prefix, need, sizes, post_docs, post_pos, post_offsets, max_j, max_c):
+    """Pairs (s, b), b at least as large as s (ties: b > s), over either bound. Candidates share a token of s's
+    prefix and pass the positional filter (shared so far + min(tokens left in s, tokens left in b) >= need[s]);
+    their exact overlap is the shared prefix count plus the tokens of s's suffix found in b (binary search)."""
     n = len(sizes)
     mark = np.full(n, -1, np.int64)
     count = np.zeros(n, np.int64)
@@ -131,14 +132,27 @@ def _prefix_join(tokens, offsets, prefix, need, sizes, post_docs, post_pos, post
                 elif count[b] < 0:
                     continue
                 c = count[b] + 1
-                count[b] = c if c + min(sizes[s] - i - 1, sizes[b] - post_pos[e] - 1) >= need[s] else -1
+                # the overlap this pair needs (one less, against rounding), from containment or Jaccard
+                at_least = min(max_c * sizes[s], max_j * (sizes[s] + sizes[b]) / (1 + max_j)) - 1e-6
+                count[b] = c if c + min(sizes[s] - i - 1, sizes[b] - post_pos[e] - 1) >= at_least else -1
         for x in range(nt):
-            if count[touched[x]] > 0:
+            b = touched[x]
+            if count[b] <= 0:
+                continue
+            inter = count[b]
+            if inter + sizes[s] - prefix[s] < min(max_c * sizes[s], max_j * (sizes[s] + sizes[b]) / (1 + max_j)) - 1e-6:
+                continue
+            other = tokens[offsets[b] : offsets[b + 1]]
+            for p in range(offsets[s] + prefix[s], offsets[s + 1]):
+                k = np.searchsorted(other, tokens[p])
+                if k < len(other) and other[k] == tokens[p]:
+                    inter += 1
+            if inter / (sizes[s] + sizes[b] - inter) > max_j or inter / sizes[s] > max_c:
                 if q == len(out):
                     grown = np.empty((2 * len(out), 2), np.int64)
                     grown[:q] = out
                     out = grown
-                out[q, 0], out[q, 1] = s, touched[x]
+                out[q, 0], out[q, 1] = s, b
                 q += 1
     return out[:q]
 
@@ -150,8 +164,8 @@ def copy_pairs(texts: Sequence[str], shingle_size: int = 3, max_jaccard: float =
     Candidates come from prefix filtering with PPJoin's positional filter, which is exact: a flagged pair
     shares more than ``t = min(max_jaccard, max_containment)`` of the smaller set S (a Jaccard over t needs an
     overlap over ``t |A u B| >= t |S|``), so with shingles in one global rarest-first order it shares one of the
-    first ``|S| - floor(t |S|)`` shingles of S. Every candidate is then checked exactly with
-    :func:`storyclust.signatures.overlaps`. (MinHash LSH would miss containment pairs: a short text inside a long
+    first ``|S| - floor(t |S|)`` shingles of S. The kernel counts every candidate's exact overlap; the flagged
+    pairs are measured again with :func:`storyclust.signatures.overlaps`, whose values are returned. (MinHash LSH would miss containment pairs: a short text inside a long
     one has a tiny Jaccard.)
     """
     sh = shingle(list(texts), shingle_size)
@@ -170,7 +184,8 @@ def copy_pairs(texts: Sequence[str], shingle_size: int = 3, max_jaccard: float =
     prefix = np.maximum(sizes - need + 1, 0)
     by_token = np.argsort(tokens, kind="stable")
     post_offsets = np.concatenate(([0], np.cumsum(np.bincount(tokens, minlength=len(df)))))
-    pairs = _prefix_join(tokens, sh.offsets, prefix, need, sizes, doc[by_token], pos[by_token], post_offsets)
+    pairs = _prefix_join(tokens, sh.offsets, prefix, need, sizes, doc[by_token], pos[by_token], post_offsets,
+                         max_jaccard, max_containment)
     pairs = np.sort(pairs, axis=1)
     jac, con = overlaps(sh, pairs[:, 0], pairs[:, 1])
     flagged = (jac > max_jaccard) | (con > max_containment)

@@ -1,0 +1,250 @@
+"""Unit tests for storyclust.cluster on tiny hand-built inputs: relabel, split_by_time, merge_units, cluster_points.
+
+Labels are compared as partitions (sets of member sets) wherever the function only promises a grouping.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+import pytest
+from scipy import sparse
+
+from storyclust.cluster import ClusterParams, cluster_points, merge_units, relabel, split_by_time
+from storyclust.stories import StoryConfig
+
+DAY = 86400.0
+NAN = float("nan")
+
+
+def partition(labels) -> set[frozenset[int]]:
+    groups: dict[int, set[int]] = {}
+    for i, label in enumerate(np.asarray(labels).tolist()):
+        groups.setdefault(label, set()).add(i)
+    return {frozenset(g) for g in groups.values()}
+
+
+def days(*values: float) -> np.ndarray:
+    return np.array([v * DAY for v in values], dtype=np.float64)
+
+
+def unit_rows(rows: list[list[float]]) -> np.ndarray:
+    m = np.array(rows, dtype=np.float64)
+    return m / np.linalg.norm(m, axis=1, keepdims=True)
+
+
+def csr(rows: list[list[float]]) -> sparse.csr_matrix:
+    return sparse.csr_matrix(unit_rows(rows))
+
+
+# ------------------------------------------------------------------------------------------------ relabel
+
+
+def test_relabel_numbers_by_first_appearance_and_keeps_noise() -> None:
+    out = relabel(np.array([5, 5, -1, 2, 5, 2, 9]))
+    assert out.tolist() == [0, 0, -1, 1, 0, 1, 2]
+    assert out.dtype == np.int64
+
+
+def test_relabel_empty() -> None:
+    assert relabel(np.zeros(0, np.int64)).tolist() == []
+
+
+# ------------------------------------------------------------------------------------------ split_by_time
+
+
+def test_split_cuts_at_a_gap_longer_than_the_limit() -> None:
+    labels = np.array([0, 0, 0, 0])
+    points = unit_rows([[1, 0]] * 4)
+    out = split_by_time(labels, days(0, 1, 300, 301), points, 180.0)
+    assert partition(out) == {frozenset({0, 1}), frozenset({2, 3})}
+    assert out[0] == 0  # the earliest part keeps the cluster's label
+
+
+def test_split_cuts_at_every_long_gap_and_sorts_by_date_not_input_order() -> None:
+    labels = np.array([0, 0, 0, 0, 0, 0])
+    points = unit_rows([[1, 0]] * 6)
+    stamps = days(600, 0, 305, 2, 300, 601)
+    out = split_by_time(labels, stamps, points, 180.0)
+    assert partition(out) == {frozenset({1, 3}), frozenset({2, 4}), frozenset({0, 5})}
+    assert out[1] == out[3] == 0
+    assert sorted(set(out.tolist())) == [0, 1, 2]  # new labels continue after the largest label
+
+
+def test_split_leaves_other_clusters_alone_and_numbers_new_parts_after_the_largest_label() -> None:
+    labels = np.array([0, 0, 1, 1, 1])
+    points = unit_rows([[1, 0]] * 5)
+    out = split_by_time(labels, days(0, 500, 10, 11, 12), points, 180.0)
+    assert out.tolist() == [0, 2, 1, 1, 1]
+
+
+def test_split_gap_equal_to_the_limit_is_not_cut() -> None:
+    labels = np.array([0, 0, 0])
+    out = split_by_time(labels, days(0, 180, 360), unit_rows([[1, 0]] * 3), 180.0)
+    assert out.tolist() == [0, 0, 0]
+
+
+def test_split_undated_members_join_the_part_with_the_closest_centroid() -> None:
+    labels = np.array([0, 0, 0, 0, 0, 0])
+    # Part one (days 0, 1) points along x, part two (days 400, 401) along y; undated 4 leans to y, 5 to x.
+    points = unit_rows([[1, 0.1], [1, 0], [0.1, 1], [0, 1], [0.2, 1], [1, 0.3]])
+    stamps = np.array([0, 1 * DAY, 400 * DAY, 401 * DAY, NAN, NAN])
+    out = split_by_time(labels, stamps, points, 180.0)
+    assert partition(out) == {frozenset({0, 1, 5}), frozenset({2, 3, 4})}
+
+
+def test_split_unchanged_when_no_gap_exceeds_the_limit() -> None:
+    labels = np.array([3, 3, 1, 1, 3, 0])
+    points = unit_rows([[1, 0]] * 6)
+    stamps = np.array([0, 100 * DAY, 5 * DAY, NAN, 270 * DAY, 1000 * DAY])
+    out = split_by_time(labels, stamps, points, 180.0)
+    assert out.tolist() == labels.tolist()
+
+
+def test_split_never_cuts_off_undated_articles_or_single_dated_members() -> None:
+    labels = np.array([0, 0, 0])
+    stamps = np.array([0.0, NAN, NAN])
+    out = split_by_time(labels, stamps, unit_rows([[1, 0], [0, 1], [1, 1]]), 1.0)
+    assert out.tolist() == [0, 0, 0]
+
+
+def test_split_disabled_with_none_and_empty_input() -> None:
+    labels = np.array([0, 0])
+    assert split_by_time(labels, days(0, 5000), unit_rows([[1, 0]] * 2), None).tolist() == [0, 0]
+    assert split_by_time(np.zeros(0, np.int64), np.zeros(0), np.zeros((0, 2)), 7.0).tolist() == []
+
+
+# ------------------------------------------------------------------------------------------- merge_units
+
+# A: x axis, B: 0.8 cosine to A, C: 0.78 cosine to B but only 0.25 to A; D: far from everything.
+CHAIN = [[1.0, 0.0, 0.0], [0.8, 0.6, 0.0], [0.25, 0.968246, 0.0], [0.0, 0.0, 1.0]]
+
+
+def test_merge_joins_units_at_or_above_the_threshold() -> None:
+    vectors = csr([[1, 0.1, 0], [1, 0, 0.1], [0, 0, 1]])
+    out = merge_units(vectors, np.array([-1, -1, -1]), days(0, 1, 2), 0.9, 10, 180.0)
+    assert partition(out) == {frozenset({0, 1}), frozenset({2})}
+
+
+def test_merge_refuses_below_the_threshold() -> None:
+    vectors = csr([[1, 0.1, 0], [1, 0, 0.1], [0, 0, 1]])
+    cos = float((vectors[0] @ vectors[1].T).toarray()[0, 0])
+    out = merge_units(vectors, np.array([-1, -1, -1]), days(0, 1, 2), cos + 0.001, 10, 180.0)
+    assert partition(out) == {frozenset({0}), frozenset({1}), frozenset({2})}
+    out = merge_units(vectors, np.array([-1, -1, -1]), days(0, 1, 2), cos - 0.001, 10, 180.0)
+    assert partition(out) == {frozenset({0, 1}), frozenset({2})}
+
+
+def test_merge_uses_centroid_linkage_not_single_linkage() -> None:
+    # A-B merge first (0.8); the A+B centroid is only ~0.58 from C, so C stays out although B-C is 0.78.
+    vectors = csr(CHAIN)
+    out = merge_units(vectors, np.array([-1, -1, -1, -1]), days(0, 0, 0, 0), 0.7, 10, None)
+    assert partition(out) == {frozenset({0, 1}), frozenset({2}), frozenset({3})}
+    out = merge_units(vectors, np.array([-1, -1, -1, -1]), days(0, 0, 0, 0), 0.5, 10, None)
+    assert partition(out) == {frozenset({0, 1, 2}), frozenset({3})}
+
+
+def test_merge_refuses_across_a_date_gap() -> None:
+    vectors = csr([[1, 0.05], [1, 0]])
+    labels = np.array([-1, -1])
+    assert partition(merge_units(vectors, labels, days(0, 400), 0.5, 10, 180.0)) == {frozenset({0}), frozenset({1})}
+    assert partition(merge_units(vectors, labels, days(0, 400), 0.5, 10, None)) == {frozenset({0, 1})}
+    assert partition(merge_units(vectors, labels, days(0, 170), 0.5, 10, 180.0)) == {frozenset({0, 1})}
+
+
+def test_merge_gap_is_measured_between_date_ranges() -> None:
+    # Cluster {0, 1} covers days 0-100; article 2 on day 250 is 150 days after its end (allowed at 180),
+    # though 250 days after its start.
+    vectors = csr([[1, 0], [1, 0.05], [1, 0.1]])
+    out = merge_units(vectors, np.array([0, 0, -1]), days(0, 100, 250), 0.5, 10, 180.0)
+    assert partition(out) == {frozenset({0, 1, 2})}
+    out = merge_units(vectors, np.array([0, 0, -1]), days(0, 100, 290), 0.5, 10, 180.0)
+    assert partition(out) == {frozenset({0, 1}), frozenset({2})}
+
+
+def test_merge_undated_units_are_compatible_with_any_date() -> None:
+    vectors = csr([[1, 0], [1, 0.05]])
+    out = merge_units(vectors, np.array([-1, -1]), np.array([0.0, NAN]), 0.5, 10, 1.0)
+    assert partition(out) == {frozenset({0, 1})}
+
+
+def test_merge_keeps_hdbscan_clusters_together() -> None:
+    # Rows 0 and 1 are orthogonal but HDBSCAN put them together: merging never splits a cluster.
+    vectors = csr([[1, 0, 0], [0, 1, 0], [0, 0, 1]])
+    out = merge_units(vectors, np.array([0, 0, -1]), days(0, 1, 2), 0.9, 10, 180.0)
+    assert partition(out) == {frozenset({0, 1}), frozenset({2})}
+
+
+def test_merge_above_one_disables_merging_but_still_gives_noise_its_own_units() -> None:
+    vectors = csr([[1, 0], [1, 0], [0, 1]])
+    out = merge_units(vectors, np.array([-1, 0, -1]), days(0, 0, 0), 1.01, 10, None)
+    assert partition(out) == {frozenset({0}), frozenset({1}), frozenset({2})}
+    assert (out >= 0).all()
+
+
+def test_merge_is_deterministic() -> None:
+    rng = np.random.default_rng(0)
+    dense = rng.random((40, 12)) ** 4  # skewed, so some rows are close and most are not
+    vectors = csr(dense.tolist())
+    labels = np.array([-1] * 30 + [0] * 5 + [1] * 5)
+    stamps = rng.integers(0, 400, 40).astype(np.float64) * DAY
+    first = merge_units(vectors, labels, stamps, 0.6, 5, 180.0)
+    for _ in range(3):
+        assert merge_units(vectors, labels, stamps, 0.6, 5, 180.0).tolist() == first.tolist()
+    assert 1 < len(set(first.tolist())) < 40  # it merged something and not everything
+
+
+def test_merge_empty_and_single_inputs() -> None:
+    empty = sparse.csr_matrix((0, 3))
+    assert merge_units(empty, np.zeros(0, np.int64), np.zeros(0), 0.4, 10, 180.0).tolist() == []
+    one = csr([[1, 0, 0]])
+    assert merge_units(one, np.array([-1]), days(0), 0.4, 10, 180.0).tolist() == [0]
+
+
+# ----------------------------------------------------------------------------------------- cluster_points
+
+
+def params(**changes) -> ClusterParams:
+    from dataclasses import replace
+
+    return replace(StoryConfig().cluster_params(), **changes)
+
+
+def test_cluster_points_two_blobs_and_an_outlier() -> None:
+    rng = np.random.default_rng(1)
+    a = [[1, 0, 0] + rng.normal(0, 0.02, 3) for _ in range(5)]
+    b = [[0, 1, 0] + rng.normal(0, 0.02, 3) for _ in range(5)]
+    rows = [*a, *b, [0, 0, 1]]
+    points = unit_rows([list(r) for r in rows])
+    start = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    dates = [start + timedelta(days=i % 4) for i in range(11)]
+    labels, strength, singleton = cluster_points(points, sparse.csr_matrix(points), dates, params())
+    assert partition(labels) == {frozenset(range(5)), frozenset(range(5, 10)), frozenset({10})}
+    assert labels.min() == 0 and sorted(set(labels.tolist())) == [0, 1, 2]
+    assert singleton.tolist() == [False] * 10 + [True]
+    assert ((strength >= 0) & (strength <= 1)).all() and strength[10] == 1.0
+
+
+def test_cluster_points_time_gap_splits_one_blob() -> None:
+    points = unit_rows([[1, 0.01 * i] for i in range(6)])
+    early = datetime(2019, 3, 1, tzinfo=timezone.utc)
+    late = datetime(2023, 3, 1, tzinfo=timezone.utc)
+    dates = [early, early, early + timedelta(days=2), late, late + timedelta(days=1), late + timedelta(days=3)]
+    labels, _, singleton = cluster_points(points, sparse.csr_matrix(points), dates, params())
+    assert partition(labels) == {frozenset({0, 1, 2}), frozenset({3, 4, 5})}
+    labels, _, _ = cluster_points(points, sparse.csr_matrix(points), dates, params(max_gap_days=None))
+    assert partition(labels) == {frozenset(range(6))}
+    assert not singleton.any()
+
+
+@pytest.mark.parametrize("n", [0, 1, 2])
+def test_cluster_points_tiny_inputs_have_no_noise_label(n: int) -> None:
+    points = unit_rows([[1, 0.1 * i] for i in range(n)]) if n else np.zeros((0, 2))
+    labels, strength, singleton = cluster_points(points, sparse.csr_matrix(points), [None] * n, params())
+    assert len(labels) == len(strength) == len(singleton) == n
+    assert (labels >= 0).all()
+    if n == 2:  # two near-identical points: one story of two (below HDBSCAN's size, joined by merging)
+        assert labels.tolist() == [0, 0] and not singleton.any()
+    if n == 1:
+        assert labels.tolist() == [0] and singleton.tolist() == [True] and strength.tolist() == [1.0]
