@@ -1,6 +1,8 @@
 """Story clustering of reduced article vectors: HDBSCAN, then time-aware merging, then splitting by time.
 
-    points -> HDBSCAN (hdbscan package)     dense clusters; everything else is noise
+    points -> k-nearest-neighbour graph     cosine, exact, only between articles dated close enough
+           -> HDBSCAN (hdbscan package)     on the graph as a sparse precomputed distance matrix, one
+                                            connected component at a time: dense clusters, the rest noise
            -> merge                         clusters and noise articles whose centroids are close (cosine)
                                             join, closest first, unless their dates lie too far apart
            -> split                         a story never spans a gap in its dates longer than max_gap_days
@@ -8,7 +10,9 @@
 
 HDBSCAN over-splits news: a story's articles form several dense pockets (angles, updates), and small
 corpora have too few points for any density estimate. The merge step joins those pockets, and the
-articles HDBSCAN left out, by centroid similarity; dates keep recurring topics apart.
+articles HDBSCAN left out, by centroid similarity; dates keep recurring topics apart. The neighbour graph
+keeps both steps from ever comparing every pair of articles: HDBSCAN on dense vectors would compute a
+minimum spanning tree over all pairs, and the merge step only considers clusters that the graph connects.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from typing import Sequence
 import numpy as np
 from scipy import sparse
 
-__all__ = ["ClusterParams", "cluster_points", "merge_units", "split_by_time", "relabel"]
+__all__ = ["ClusterParams", "cluster_points", "knn_graph", "merge_units", "split_by_time", "relabel"]
 
 _DAY = 86400.0
 
@@ -38,6 +42,8 @@ class ClusterParams:
     merge_similarity: float
     merge_neighbors: int
     max_gap_days: float | None
+    pair_similarity: float = 1.01
+    graph_neighbors: int = 15
 
 
 def relabel(labels: np.ndarray) -> np.ndarray:
@@ -50,23 +56,69 @@ def relabel(labels: np.ndarray) -> np.ndarray:
     return out
 
 
-def _hdbscan(points: np.ndarray, params: ClusterParams) -> tuple[np.ndarray, np.ndarray]:
-    import hdbscan  # imported here: it is slow to import and only this stage needs it
-
+def knn_graph(points: np.ndarray, k: int, stamps: np.ndarray, max_gap_days: float | None) -> sparse.csr_matrix:
+    """Symmetric graph of each point's ``k`` nearest neighbours, weighted by cosine distance (at least 1e-9,
+    since a stored zero would mean "no edge"). Points dated more than ``max_gap_days`` apart are never
+    neighbours; undated points can neighbour anything."""
     n = len(points)
-    clusterer = hdbscan.HDBSCAN(
-        min_cluster_size=max(2, min(params.min_cluster_size, n)),
-        min_samples=max(1, min(params.min_samples, n - 1)),
-        metric="euclidean",  # on L2-normalised rows, euclidean order = cosine order
-        cluster_selection_method=params.selection_method,
-        cluster_selection_epsilon=params.selection_epsilon,
-        core_dist_n_jobs=1,
-        approx_min_span_tree=False,
+    k = min(k, n - 1)
+    if k < 1:
+        return sparse.csr_matrix((n, n))
+    vectors = points.astype(np.float32)
+    gap = np.inf if max_gap_days is None else max_gap_days * _DAY
+    dated = ~np.isnan(stamps)
+    block = max(64, min(4096, int(5e7 // max(n, 1))))  # bounds the block of similarities to ~200 MB
+    rows, cols, dists = [], [], []
+    for start in range(0, n, block):
+        idx = np.arange(start, min(start + block, n))
+        sims = vectors[idx] @ vectors.T
+        sims[idx - start, idx] = -np.inf
+        if np.isfinite(gap) and dated.any():
+            far = np.abs(stamps[idx, None] - stamps[None, :]) > gap  # NaN compares False: undated stay
+            sims[far] = -np.inf
+        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        best = np.take_along_axis(sims, top, axis=1)
+        ok = np.isfinite(best)
+        rows.append(np.repeat(idx, k)[ok.ravel()])
+        cols.append(top.ravel()[ok.ravel()])
+        dists.append(np.maximum(1.0 - best[ok].astype(np.float64), 1e-9))
+    graph = sparse.csr_matrix(
+        (np.concatenate(dists), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n)
     )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        labels = clusterer.fit_predict(points)
-    return labels.astype(np.int64), np.asarray(clusterer.probabilities_, dtype=np.float64)
+    return graph.maximum(graph.T).tocsr()
+
+
+def _hdbscan(graph: sparse.csr_matrix, params: ClusterParams) -> tuple[np.ndarray, np.ndarray]:
+    """HDBSCAN on a sparse precomputed distance graph, per connected component (the hdbscan package
+    requires a connected graph). Components smaller than ``min_cluster_size`` are noise."""
+    import hdbscan  # imported here: it is slow to import and only this stage needs it
+    from scipy.sparse.csgraph import connected_components
+
+    n = graph.shape[0]
+    labels = np.full(n, -1, np.int64)
+    strength = np.zeros(n)
+    count, component = connected_components(graph, directed=False)
+    order = np.argsort(component, kind="stable")
+    bounds = np.flatnonzero(np.diff(component[order])) + 1
+    next_label = 0
+    for members in np.split(order, bounds):
+        if len(members) < max(3, params.min_cluster_size):
+            continue
+        clusterer = hdbscan.HDBSCAN(
+            min_cluster_size=params.min_cluster_size,
+            min_samples=max(1, min(params.min_samples, len(members) - 1)),
+            metric="precomputed",
+            cluster_selection_method=params.selection_method,
+            cluster_selection_epsilon=params.selection_epsilon,
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            found = clusterer.fit_predict(graph[members][:, members])
+        inside = found >= 0
+        labels[members[inside]] = found[inside] + next_label
+        strength[members] = clusterer.probabilities_
+        next_label += int(found.max()) + 1 if inside.any() else 0
+    return labels, strength
 
 
 def _unit_vector(v: np.ndarray) -> np.ndarray:
@@ -74,8 +126,10 @@ def _unit_vector(v: np.ndarray) -> np.ndarray:
     return v / norm if norm > 0 else v
 
 
-def _unit_rows(m: sparse.csr_matrix) -> sparse.csr_matrix:
-    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+def _unit_rows(m: sparse.csr_matrix, hidden: np.ndarray | None = None) -> sparse.csr_matrix:
+    """Rows divided by their norms; ``hidden`` adds squared norm that lies outside the stored columns."""
+    norms = np.asarray(m.multiply(m).sum(axis=1)).ravel()
+    norms = np.sqrt(norms + (hidden if hidden is not None else 0.0))
     return sparse.diags(np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)) @ m
 
 
@@ -103,10 +157,20 @@ def merge_units(
     similarity: float,
     neighbours: int,
     max_gap_days: float | None,
+    graph: sparse.csr_matrix | None = None,
+    residual: np.ndarray | None = None,
+    pair_similarity: float = 1.01,
 ) -> np.ndarray:
     """Merge clusters (and noise points, as clusters of one) closest first while the cosine similarity of
     their TF-IDF centroids is at least ``similarity`` and the gap between their date ranges is at most
     ``max_gap_days``.
+
+    The first candidates are the cluster pairs that ``graph`` (an article neighbour graph) connects, or,
+    without a graph, each cluster's ``neighbours`` nearest clusters by exhaustive comparison.
+
+    ``residual`` is each row's squared norm in terms that were dropped from ``vectors`` because a single
+    article has them (see :class:`storyclust.vectorize.Representation`): they never add to a dot product
+    between articles but belong in every centroid's norm, which keeps the similarities exact cosines.
 
     Similarities are taken in the sparse TF-IDF space, not in the reduced space, so the threshold means the
     same on five articles as on a million and does not depend on the number of SVD components. Candidate
@@ -122,6 +186,7 @@ def merge_units(
         return units
     indicator = sparse.csr_matrix((np.ones(n), (units, np.arange(n))), shape=(k, n))
     sums = (indicator @ vectors).tocsr().astype(np.float64)
+    hidden = np.bincount(units, weights=residual, minlength=k) if residual is not None else np.zeros(k)
     lo = np.full(k, np.inf)
     hi = np.full(k, -np.inf)
     dated = ~np.isnan(stamps)
@@ -134,8 +199,21 @@ def merge_units(
             return True
         return max(lo[a], lo[b]) - min(hi[a], hi[b]) <= gap
 
-    unit = _unit_rows(sums)
-    rows, cols, sims = _neighbours(unit, neighbours)
+    unit = _unit_rows(sums, hidden)
+    if graph is not None:
+        edges = graph.tocoo()
+        a, b = units[edges.row], units[edges.col]
+        codes = np.unique(np.minimum(a, b)[a != b] * k + np.maximum(a, b)[a != b])
+        rows, cols = codes // k, codes % k
+        sims = np.concatenate(
+            [
+                np.asarray(unit[rows[i : i + 65536]].multiply(unit[cols[i : i + 65536]]).sum(axis=1)).ravel()
+                for i in range(0, len(rows), 65536)
+            ]
+            or [np.zeros(0)]
+        )
+    else:
+        rows, cols, sims = _neighbours(unit, neighbours)
     # Every nearest-neighbour edge is remembered, so a unit that was too far from a and from b alone can
     # still be reconsidered against their merger; only edges above the threshold enter the heap.
     linked: dict[int, set[int]] = {}
@@ -157,16 +235,17 @@ def merge_units(
             centre[u], members_sum[u] = unit[u], sums[u]
         return centre[u]
 
-    while heap:
-        neg, a, b, va, vb = heapq.heappop(heap)
-        if not (alive[a] and alive[b]) or (va, vb) != (version[a], version[b]) or not compatible(a, b):
-            continue
-        # Merge b into a (a < b keeps the survivor deterministic).
+    size = np.bincount(units, minlength=k)
+
+    def merge(a: int, b: int) -> None:
+        """Merge unit ``b`` into ``a`` and re-score ``a`` against the union of both candidate sets."""
         vector(a), vector(b)
         members_sum[a] = members_sum[a] + members_sum.pop(b)
-        norm = np.sqrt(members_sum[a].multiply(members_sum[a]).sum())
+        hidden[a] += hidden[b]
+        norm = np.sqrt(members_sum[a].multiply(members_sum[a]).sum() + hidden[a])
         centre[a] = members_sum[a] / norm if norm > 0 else members_sum[a]
         lo[a], hi[a] = min(lo[a], lo[b]), max(hi[a], hi[b])
+        size[a] += size[b]
         alive[b] = False
         parent[b] = a
         version[a] += 1
@@ -174,20 +253,49 @@ def merge_units(
         for c in others:
             linked[c].discard(a)
             linked[c].discard(b)
+        linked[a] = set()
         if not others:
-            linked[a] = set()
-            continue
+            return
         # One batched product scores the merged unit against its candidates; only the ``neighbours``
         # closest stay linked, so a growing story does not drag an ever larger candidate set along.
         scores = (sparse.vstack([vector(c) for c in others]) @ centre[a].T).toarray().ravel()
-        best = np.argsort(-scores, kind="stable")[:neighbours]
-        linked[a] = {others[i] for i in best}
-        for i in best:
+        for i in np.argsort(-scores, kind="stable")[:neighbours]:
             c, score = others[i], float(scores[i])
+            linked[a].add(c)
             linked[c].add(a)
             if score >= similarity:
                 x, y = min(a, c), max(a, c)
                 heapq.heappush(heap, (-score, x, y, version[x], version[y]))
+
+    def best_partner(a: int) -> tuple[int, float]:
+        options = sorted(c for c in linked.get(a, ()) if alive[c] and compatible(a, c))
+        if not options:
+            return -1, -1.0
+        scores = (sparse.vstack([vector(c) for c in options]) @ vector(a).T).toarray().ravel()
+        i = int(np.argmax(scores))
+        return options[i], float(scores[i])
+
+    while heap:
+        neg, a, b, va, vb = heapq.heappop(heap)
+        if not (alive[a] and alive[b]) or (va, vb) != (version[a], version[b]) or not compatible(a, b):
+            continue
+        merge(a, b)  # b into a: a < b keeps the survivor deterministic
+    # Left-over single articles: one joins its nearest compatible unit when each is the other's nearest
+    # and they share at least ``pair_similarity``. In a dense corpus most articles have a closer rival;
+    # in a sparse one (five articles over three years) this is what lets two lone articles on the same
+    # story, months from anything else, become one story.
+    if pair_similarity < similarity:
+        changed = True
+        while changed:
+            changed = False
+            for a in np.flatnonzero(alive & (size == 1)).tolist():
+                if not alive[a] or size[a] != 1:
+                    continue
+                b, score = best_partner(a)
+                if b < 0 or score < pair_similarity or best_partner(b)[0] != a:
+                    continue
+                merge(min(a, b), max(a, b))
+                changed = True
     # Resolve merge chains to their surviving unit.
     for u in range(k):
         root = u
@@ -236,6 +344,7 @@ def cluster_points(
     vectors: sparse.csr_matrix,
     dates: Sequence[datetime | None],
     params: ClusterParams,
+    residual: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cluster articles into stories: HDBSCAN on the L2-normalised reduced ``points``, merging on the
     L2-normalised TF-IDF ``vectors`` (same rows).
@@ -248,12 +357,22 @@ def cluster_points(
     if n == 0:
         return np.zeros(0, np.int64), np.zeros(0), np.zeros(0, bool)
     stamps = np.array([d.timestamp() if d is not None else np.nan for d in dates], dtype=np.float64)
+    graph = None
     if n >= 3:
-        hdb_labels, strength = _hdbscan(points, params)
+        graph = knn_graph(points, params.graph_neighbors, stamps, params.max_gap_days)
+        hdb_labels, strength = _hdbscan(graph, params)
     else:
         hdb_labels, strength = np.full(n, -1, np.int64), np.zeros(n)
     labels = merge_units(
-        vectors, hdb_labels, stamps, params.merge_similarity, params.merge_neighbors, params.max_gap_days
+        vectors,
+        hdb_labels,
+        stamps,
+        params.merge_similarity,
+        params.merge_neighbors,
+        params.max_gap_days,
+        graph,
+        residual,
+        params.pair_similarity,
     )
     labels = relabel(split_by_time(labels, stamps, points, params.max_gap_days))
     sizes = np.bincount(labels)

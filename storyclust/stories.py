@@ -37,10 +37,17 @@ class StoryConfig:
     cluster_selection_method ("leaf"), cluster_selection_epsilon (0.0):
         HDBSCAN's flat cluster selection. "leaf" keeps the finest clusters, which the merge step then joins
         where they belong together; "eom" tends to swallow neighbouring events into one cluster.
-    merge_similarity (0.4):
-        After HDBSCAN, clusters and noise articles whose centroids have at least this cosine similarity are
-        merged, closest first (centroid linkage). This undoes HDBSCAN's over-splitting of large stories and
-        lets articles in sparse regions (and corpora too small for density estimates) join their story.
+    merge_similarity (0.3):
+        After HDBSCAN, clusters and noise articles whose TF-IDF centroids have at least this cosine
+        similarity are merged, closest first (centroid linkage). Cosines are exact: rare terms that were
+        dropped from the vectors still count in every norm. This undoes HDBSCAN's over-splitting of large
+        stories and lets articles in sparse regions join their story. 0.3 keeps BASIL and PAC precise;
+        lower values help short headlines (GoogleNews-T) at their expense (see benchmarks/RESULTS.md).
+    pair_similarity (0.05):
+        Then a left-over single article joins its nearest date-compatible story when each is the other's
+        nearest and their cosine reaches this. In a dense corpus nearly every article has a closer rival, so
+        this rarely fires; in a sparse one (the five seeds, spread over three years) it is what lets two lone
+        articles on the same story, months from anything else, form one story.
     merge_neighbors (10):
         Merge candidates per cluster: each cluster is compared with its nearest clusters only.
     max_gap_days (180.0):
@@ -67,7 +74,8 @@ class StoryConfig:
     min_samples: int = 1
     cluster_selection_method: str = "leaf"
     cluster_selection_epsilon: float = 0.0
-    merge_similarity: float = 0.4
+    merge_similarity: float = 0.3
+    pair_similarity: float = 0.05
     merge_neighbors: int = 10
     max_gap_days: float | None = 180.0
     terms: int = 8
@@ -93,6 +101,7 @@ class StoryConfig:
             selection_epsilon=self.cluster_selection_epsilon,
             merge_similarity=self.merge_similarity,
             merge_neighbors=self.merge_neighbors,
+            pair_similarity=self.pair_similarity,
             max_gap_days=self.max_gap_days,
         )
 
@@ -171,6 +180,8 @@ def find_stories(
     n = len(articles)
     timings: dict[str, float] = {}
     canon = np.flatnonzero(canonical_of == np.arange(n))
+    if n == 0:
+        return Stories([], np.zeros(0, np.int64), np.zeros(0), config, {"vectorize": 0.0, "cluster": 0.0, "label": 0.0})
 
     t = time.perf_counter()
     advance = progress.task("Vectorising", 1)
@@ -190,7 +201,7 @@ def find_stories(
     t = time.perf_counter()
     advance = progress.task("Clustering", 1)
     labels, strength, singleton = cluster_points(
-        rep.points, rep.tfidf, [articles[i].date for i in canon], config.cluster_params()
+        rep.points, rep.tfidf, [articles[i].date for i in canon], config.cluster_params(), rep.residual
     )
     advance(1)
     timings["cluster"] = time.perf_counter() - t

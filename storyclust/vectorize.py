@@ -27,11 +27,14 @@ STOP_WORDS = sorted(
 
 @dataclass
 class Representation:
-    """``tfidf`` is the sparse matrix (rows L2-normalised), ``points`` the dense reduced rows (L2-normalised)."""
+    """``tfidf`` holds the kept terms of rows that were L2-normalised over the full vocabulary; ``residual`` is
+    each row's squared norm in the dropped (rare) terms, so ``|row|^2 + residual = 1`` for every non-empty
+    article. ``points`` are the rows HDBSCAN sees."""
 
     tfidf: sparse.csr_matrix
     points: np.ndarray
     vocabulary: np.ndarray
+    residual: np.ndarray
 
 
 def story_documents(titles: Sequence[str], texts: Sequence[str], title_weight: int) -> list[str]:
@@ -51,40 +54,43 @@ def vectorize(
 ) -> Representation:
     """TF-IDF with English (and news) stop words and sublinear tf, then LSA to ``components`` dimensions.
 
-    ``max_df`` is relaxed on corpora under 20 articles, and ``min_df`` to 1 when no term reaches it, so five
-    articles still vectorise.
+    Rows are L2-normalised over the full vocabulary *before* terms below ``min_df`` are dropped, so a dot
+    product of two rows is their exact cosine: a term in one article only never adds to a dot product, but
+    it does belong in the article's norm. (Normalising after the drop would make two long, unrelated
+    articles that share two words look identical.) ``max_df`` is relaxed on corpora under 20 articles.
+    On corpora no larger than ``components``, the TF-IDF rows themselves are the points.
     """
     n = len(documents)
-
-    def fit(min_df_used: int) -> tuple[sparse.csr_matrix, np.ndarray]:
-        vectorizer = TfidfVectorizer(
-            stop_words=STOP_WORDS,
-            sublinear_tf=True,
-            min_df=min_df_used,
-            max_df=max_df if n >= 20 else 1.0,
-            max_features=max_features,
-            ngram_range=ngram_range,
-            token_pattern=r"(?u)\b[^\W\d_][^\W_]+\b",  # words that start with a letter, 2+ characters
-            dtype=np.float32,
-        )
-        return vectorizer.fit_transform(documents).tocsr(), vectorizer.get_feature_names_out()
-
-    tfidf, vocabulary = None, None
-    for attempt in dict.fromkeys((min(min_df, max(n, 1)), 1)):
-        try:
-            tfidf, vocabulary = fit(attempt)
-            break
-        except ValueError:  # no term left: every document empty, stop words only, or nothing shared
-            continue
-    if tfidf is None:
-        tfidf = sparse.csr_matrix((n, 1), dtype=np.float32)
+    vectorizer = TfidfVectorizer(
+        stop_words=STOP_WORDS,
+        sublinear_tf=True,
+        max_df=max_df if n >= 20 else 1.0,
+        ngram_range=ngram_range,
+        token_pattern=r"(?u)\b[^\W\d_][^\W_]+\b",  # words that start with a letter, 2+ characters
+        dtype=np.float32,
+    )
+    try:
+        full = vectorizer.fit_transform(documents).tocsr()
+        vocabulary = vectorizer.get_feature_names_out()
+    except ValueError:  # no term at all: every document empty or stop words only
+        full = sparse.csr_matrix((n, 1), dtype=np.float32)
         vocabulary = np.array([""], dtype=object)
+    df = np.bincount(full.indices, minlength=full.shape[1])
+    keep = np.flatnonzero(df >= min_df)
+    if max_features is not None and len(keep) > max_features:
+        keep = np.sort(keep[np.lexsort((keep, -df[keep]))[:max_features]])
+    if len(keep) == 0:
+        keep = np.arange(full.shape[1])
+    tfidf = full[:, keep].tocsr()
+    vocabulary = vocabulary[keep]
+    kept_sq = np.asarray(tfidf.multiply(tfidf).sum(axis=1)).ravel()
+    full_sq = np.asarray(full.multiply(full).sum(axis=1)).ravel()
+    residual = np.clip(full_sq - kept_sq, 0.0, None)
     if n > components and tfidf.shape[1] > components:
         svd = TruncatedSVD(n_components=components, algorithm="randomized", n_iter=5, random_state=random_state)
-        points = svd.fit_transform(tfidf)
+        points = normalize(np.asarray(svd.fit_transform(tfidf), dtype=np.float64))
     else:
-        # A corpus smaller than the LSA dimension: the TF-IDF rows themselves (an SVD to n-1 dimensions
-        # would only distort their angles).
-        points = tfidf.toarray()
-    points = normalize(np.asarray(points, dtype=np.float64))
-    return Representation(tfidf, points, vocabulary)
+        # A corpus no larger than the LSA dimension: the TF-IDF rows themselves (an SVD to n-1 dimensions
+        # would only distort their angles), left with their full-vocabulary norms so dot products stay cosines.
+        points = tfidf.toarray().astype(np.float64)
+    return Representation(tfidf, points, vocabulary, residual)
