@@ -2,7 +2,7 @@
 
 The pipeline, one module per stage::
 
-    ingest -> clean -> signatures -> lsh -> dedup -> vectorize -> cluster -> label (stories)
+    ingest -> clean -> signatures -> lsh -> dedup -> vectorize -> clustering -> label (stories)
            -> export / report                     (pipeline runs it; cli wires it)
 
 >>> import storyclust

@@ -30,6 +30,10 @@ __all__ = [
 MAX_SKIPPED_SHOWN = 50
 
 
+def _plural(count: int, one: str, many: str | None = None) -> str:
+    return one if count == 1 else (many or one + "s")
+
+
 def _day(run: Result, i: int) -> str:
     date = run.articles[i].date
     return date.date().isoformat() if date else "-"
@@ -104,7 +108,8 @@ def groups_table(run: Result, limit: int = 25, width: int = 100) -> Table:
             table.add_row(*cells, article.source or "-", _day(run, i), *tail)
         table.add_section()
     if len(groups) > limit:
-        table.caption = f"{len(groups) - limit} more groups in duplicates.jsonl (--output)"
+        more = len(groups) - limit
+        table.caption = f"{more} more {_plural(more, 'group')} in duplicates.jsonl (--output)"
     if not groups:
         table.caption = "No copies found."
     return table
@@ -159,7 +164,8 @@ def stories_table(run: Result, limit: int = 25) -> Table:
             str(story.story_id), str(story.size), str(len(story.copies)), label, _span(story), _outlets(story)
         )
     if len(stories) > limit:
-        table.caption = f"{len(stories) - limit} more stories in stories.jsonl (--output), or raise --limit"
+        more = len(stories) - limit
+        table.caption = f"{more} more {_plural(more, 'story', 'stories')} in stories.jsonl (--output), or raise --limit"
     return table
 
 
@@ -175,7 +181,8 @@ def stories_tree(run: Result, limit: int = 25) -> Tree:
         head = Text(f"#{story.story_id} ", style="dim")
         head.append(run.prepared.titles[story.representative], style="bold")
         span = _span(story).replace("\n", " – ")
-        head.append(f"  ({story.size} articles, {len(story.copies)} copies, {span})", style="dim")
+        counts = f"{story.size} {_plural(story.size, 'article')}, {len(story.copies)} {_plural(len(story.copies), 'copy', 'copies')}"
+        head.append(f"  ({counts}, {span})", style="dim")
         branch = root.add(head)
         for i in story.members:
             leaf = branch.add(_article_line(run, i))

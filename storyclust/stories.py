@@ -10,7 +10,7 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
-from .cluster import ClusterParams, cluster_points
+from .clustering import ClusterParams, cluster_points
 from .label import central_members, class_tfidf, top_terms
 from .models import Article, NullProgress, ProgressSink
 from .vectorize import story_documents, vectorize

@@ -1,4 +1,4 @@
-"""Unit tests for storyclust.cluster on tiny hand-built inputs: relabel, split_by_time, merge_units, cluster_points.
+"""Unit tests for storyclust.clustering on tiny hand-built inputs: relabel, split_by_time, merge_units, cluster_points.
 
 Labels are compared as partitions (sets of member sets) wherever the function only promises a grouping.
 """
@@ -9,9 +9,11 @@ from datetime import datetime, timedelta, timezone
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from scipy import sparse
 
-from storyclust.cluster import ClusterParams, cluster_points, merge_units, relabel, split_by_time
+from storyclust.clustering import ClusterParams, cluster_points, merge_units, relabel, split_by_time
 from storyclust.stories import StoryConfig
 
 DAY = 86400.0
@@ -183,6 +185,42 @@ def test_merge_above_one_disables_merging_but_still_gives_noise_its_own_units() 
     assert (out >= 0).all()
 
 
+def test_merge_counts_the_dropped_terms_in_every_norm() -> None:
+    # The kept parts of two rows are identical, but each has three times as much squared weight in terms
+    # only it uses: the exact cosine is 1 / (1 + 3) = 0.25.
+    vectors = sparse.csr_matrix(np.array([[1.0, 0.0], [1.0, 0.0]]))
+    labels = np.array([-1, -1])
+    assert partition(merge_units(vectors, labels, days(0, 1), 0.3, 10, None)) == {frozenset({0, 1})}
+    residual = np.array([3.0, 3.0])
+    out = merge_units(vectors, labels, days(0, 1), 0.3, 10, None, residual=residual)
+    assert partition(out) == {frozenset({0}), frozenset({1})}
+    out = merge_units(vectors, labels, days(0, 1), 0.25, 10, None, residual=residual)
+    assert partition(out) == {frozenset({0, 1})}
+
+
+def test_merge_pairs_left_over_articles_that_are_each_others_nearest() -> None:
+    # Cosines: A-B 0.1, B-C 0.2, A-C 0, D orthogonal to all; every one below the merge threshold of 0.3.
+    rows = [[1, 0, 0, 0], [0.1, 0.2, float(np.sqrt(0.95)), 0], [0, 1, 0, 0], [0, 0, 0, 1]]
+    vectors = csr(rows)
+    sims = (vectors @ vectors.T).toarray()
+    assert np.allclose([sims[0, 1], sims[1, 2], sims[0, 2], sims[0, 3]], [0.1, 0.2, 0.0, 0.0])
+    labels = np.array([-1, -1, -1, -1])
+    same_day = days(0, 0, 0, 0)
+    alone = {frozenset({0}), frozenset({1}), frozenset({2}), frozenset({3})}
+    assert partition(merge_units(vectors, labels, same_day, 0.3, 10, None)) == alone  # pairing off by default
+    # B and C are each other's nearest; A's nearest is B, but B prefers C. A's cosine to the B+C centroid
+    # is 0.1 / |B + C| ~ 0.065, below 0.08.
+    out = merge_units(vectors, labels, same_day, 0.3, 10, None, pair_similarity=0.08)
+    assert partition(out) == {frozenset({0}), frozenset({1, 2}), frozenset({3})}
+    # At 0.05, A then pairs with the B+C story, whose nearest it is; D shares nothing and stays alone.
+    out = merge_units(vectors, labels, same_day, 0.3, 10, None, pair_similarity=0.05)
+    assert partition(out) == {frozenset({0, 1, 2}), frozenset({3})}
+    assert partition(merge_units(vectors, labels, same_day, 0.3, 10, None, pair_similarity=0.25)) == alone
+    # Never across a date gap: C is 400 days after B.
+    out = merge_units(vectors, labels, days(0, 0, 400, 0), 0.3, 10, 180.0, pair_similarity=0.05)
+    assert partition(out) == {frozenset({0, 1}), frozenset({2}), frozenset({3})}
+
+
 def test_merge_is_deterministic() -> None:
     rng = np.random.default_rng(0)
     dense = rng.random((40, 12)) ** 4  # skewed, so some rows are close and most are not
@@ -248,3 +286,58 @@ def test_cluster_points_tiny_inputs_have_no_noise_label(n: int) -> None:
         assert labels.tolist() == [0, 0] and not singleton.any()
     if n == 1:
         assert labels.tolist() == [0] and singleton.tolist() == [True] and strength.tolist() == [1.0]
+
+
+# ------------------------------------------------------------------------------------------ properties
+
+
+def max_internal_gap(stamps: np.ndarray) -> float:
+    dated = np.sort(stamps[~np.isnan(stamps)])
+    return float(np.diff(dated).max()) if len(dated) > 1 else 0.0
+
+
+@st.composite
+def corpora(draw, noise: bool = True):
+    n = draw(st.integers(1, 12))
+    low = -1 if noise else 0
+    labels = np.array(draw(st.lists(st.integers(low, 3), min_size=n, max_size=n)), dtype=np.int64)
+    if not noise:
+        labels = relabel(labels)
+    drawn = draw(st.lists(st.one_of(st.none(), st.integers(0, 1000)), min_size=n, max_size=n))
+    stamps = np.array([np.nan if s is None else s * DAY for s in drawn], dtype=np.float64)
+    rows = draw(st.lists(st.lists(st.integers(0, 3), min_size=4, max_size=4), min_size=n, max_size=n))
+    rows = [r if any(r) else [1, 0, 0, 0] for r in rows]  # no all-zero rows
+    return labels, stamps, np.array(rows, dtype=np.float64)
+
+
+@given(corpora(noise=False), st.sampled_from([1.0, 30.0, 180.0]))
+def test_split_only_refines_and_leaves_no_long_gap(corpus, limit: float) -> None:
+    labels, stamps, rows = corpus
+    out = split_by_time(labels, stamps, unit_rows(rows.tolist()), limit)
+    for part in partition(out):
+        members = np.array(sorted(part))
+        assert len(set(labels[members].tolist())) == 1  # a part lies inside one input cluster
+        assert max_internal_gap(stamps[members]) <= limit * DAY
+    if all(max_internal_gap(stamps[labels == c]) <= limit * DAY for c in set(labels.tolist())):
+        assert out.tolist() == labels.tolist()
+
+
+@given(corpora(), st.sampled_from([0.3, 0.6, 0.9]), st.sampled_from([None, 30.0, 180.0]))
+def test_merge_only_coarsens_and_respects_the_gap(corpus, similarity: float, limit: float | None) -> None:
+    labels, stamps, rows = corpus
+    vectors = csr(rows.tolist())
+    out = merge_units(vectors, labels, stamps, similarity, 3, limit)
+    assert len(out) == len(labels) and (out >= 0).all()
+    for c in set(labels[labels >= 0].tolist()):  # an input cluster is never split
+        assert len(set(out[labels == c].tolist())) == 1
+    assert out.tolist() == merge_units(vectors, labels, stamps, similarity, 3, limit).tolist()
+    if limit is not None and (labels < 0).all():  # from single articles, no story spans a longer gap
+        for part in partition(out):
+            assert max_internal_gap(stamps[sorted(part)]) <= limit * DAY
+    if (labels < 0).all():
+        # Merging needs a positive centroid cosine, so every member of a merged story shares a term with another.
+        for part in partition(out):
+            if len(part) > 1:
+                members = sorted(part)
+                sims = (vectors[members] @ vectors[members].T).toarray() - 2 * np.eye(len(members))
+                assert sims.max(axis=1).min() > 0  # no member is orthogonal to all the others

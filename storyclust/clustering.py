@@ -339,6 +339,29 @@ def split_by_time(
     return out
 
 
+def leave_one_out_cosine(
+    vectors: sparse.csr_matrix, labels: np.ndarray, residual: np.ndarray | None = None
+) -> np.ndarray:
+    """Each row's exact cosine to the centroid of the *other* rows with its label (0 for a label of one).
+
+    Rows hold the kept terms of full-vocabulary-normalised TF-IDF rows; ``residual`` their squared norm in
+    dropped terms, which no other row shares.
+    """
+    n = vectors.shape[0]
+    if n == 0:
+        return np.zeros(0)
+    k = int(labels.max()) + 1
+    residual = np.zeros(n) if residual is None else residual
+    indicator = sparse.csr_matrix((np.ones(n), (labels, np.arange(n))), shape=(k, n))
+    sums = (indicator @ vectors).tocsr().astype(np.float64)
+    dot = np.asarray(vectors.multiply(sums[labels]).sum(axis=1)).ravel()
+    own = np.asarray(vectors.multiply(vectors).sum(axis=1)).ravel()
+    total = np.asarray(sums.multiply(sums).sum(axis=1)).ravel() + np.bincount(labels, weights=residual, minlength=k)
+    rest_sq = total[labels] - 2.0 * (dot + residual) + own + residual
+    denom = np.sqrt(np.clip(rest_sq, 0.0, None) * (own + residual))
+    return np.divide(dot - own, denom, out=np.zeros(n), where=denom > 1e-12)
+
+
 def cluster_points(
     points: np.ndarray,
     vectors: sparse.csr_matrix,
@@ -350,8 +373,9 @@ def cluster_points(
     L2-normalised TF-IDF ``vectors`` (same rows).
 
     Returns ``(labels, strength, singleton)``: a story label for every point (0..k-1, no noise label), the
-    strength of each point's membership in [0, 1], and whether the point's story is a leftover single
-    article that neither HDBSCAN nor the merge step put with any other.
+    strength of each point's membership in [0, 1], and whether the point's story is a left-over single
+    article that no clustering step put with another (an article alone only because the time split cut it
+    off is not flagged).
     """
     n = len(points)
     if n == 0:
@@ -374,9 +398,20 @@ def cluster_points(
         residual,
         params.pair_similarity,
     )
-    labels = relabel(split_by_time(labels, stamps, points, params.max_gap_days))
+    # HDBSCAN keeps stray points as members of a nearby cluster; an article sharing (almost) nothing with
+    # the rest of its story is let go, to stand as a story of its own.
+    merged = relabel(labels)
+    stray = (leave_one_out_cosine(vectors, merged, residual) < params.pair_similarity) & (
+        np.bincount(merged)[merged] > 1
+    )
+    if stray.any():
+        merged[stray] = merged.max() + 1 + np.arange(int(stray.sum()))
+        hdb_labels = np.where(stray, -1, hdb_labels)
+    left_over = np.bincount(merged)[merged] == 1
+    labels = relabel(split_by_time(merged, stamps, points, params.max_gap_days))
     sizes = np.bincount(labels)
-    singleton = sizes[labels] == 1
+    # A story of one article that no clustering step put with another (not one the time split cut off).
+    singleton = (sizes[labels] == 1) & left_over
     # Points that joined through merging get their cosine to the story centroid as their strength.
     sums = np.zeros((len(sizes), points.shape[1]))
     np.add.at(sums, labels, points)
@@ -384,5 +419,5 @@ def cluster_points(
     cos = np.einsum("ij,ij->i", points, sums[labels]) / np.where(norms[labels] > 0, norms[labels], 1.0)
     joined = hdb_labels < 0
     strength = np.where(joined, np.clip(cos, 0.0, 1.0), strength)
-    strength[singleton] = 1.0
+    strength[sizes[labels] == 1] = 1.0
     return labels, strength, singleton
