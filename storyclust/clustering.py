@@ -43,6 +43,7 @@ class ClusterParams:
     merge_neighbors: int
     max_gap_days: float | None
     pair_similarity: float = 1.01
+    member_similarity: float = 0.0
     graph_neighbors: int = 15
 
 
@@ -401,7 +402,7 @@ def cluster_points(
     # HDBSCAN keeps stray points as members of a nearby cluster; an article sharing (almost) nothing with
     # the rest of its story is let go, to stand as a story of its own.
     merged = relabel(labels)
-    stray = (leave_one_out_cosine(vectors, merged, residual) < params.pair_similarity) & (
+    stray = (leave_one_out_cosine(vectors, merged, residual) < params.member_similarity) & (
         np.bincount(merged)[merged] > 1
     )
     if stray.any():

@@ -48,6 +48,11 @@ class StoryConfig:
         nearest and their cosine reaches this. In a dense corpus nearly every article has a closer rival, so
         this rarely fires; in a sparse one (the five seeds, spread over three years) it is what lets two lone
         articles on the same story, months from anything else, form one story.
+    member_similarity (0.02):
+        An article whose exact cosine to the rest of its story is below this is let go to stand alone:
+        HDBSCAN keeps stray points as members of a nearby cluster, even one they share no words with.
+        Kept low because the two sides of a partisan story can share few words (PAC: a tenth of its
+        same-story pairs are below cosine 0.063).
     merge_neighbors (10):
         Merge candidates per cluster: each cluster is compared with its nearest clusters only.
     max_gap_days (180.0):
@@ -76,6 +81,7 @@ class StoryConfig:
     cluster_selection_epsilon: float = 0.0
     merge_similarity: float = 0.3
     pair_similarity: float = 0.05
+    member_similarity: float = 0.02
     merge_neighbors: int = 10
     max_gap_days: float | None = 180.0
     terms: int = 8
@@ -102,6 +108,7 @@ class StoryConfig:
             merge_similarity=self.merge_similarity,
             merge_neighbors=self.merge_neighbors,
             pair_similarity=self.pair_similarity,
+            member_similarity=self.member_similarity,
             max_gap_days=self.max_gap_days,
         )
 

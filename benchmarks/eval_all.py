@@ -1,0 +1,152 @@
+"""Score storyclust's default settings on every labelled corpus in ``../shared/data``.
+
+    python -m benchmarks.eval_all [--data ../shared/data] [--seeds 1,2,3] [--json OUT]
+
+Each corpus is read as a user would read it (the options below are input mapping, not tuning), run with
+default settings and scored with :mod:`storyclust.evaluate`. Several seeds (MinHash permutations and the
+randomised SVD) show how much of a difference is noise. Prints a Markdown table for benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from storyclust.dedup import DedupConfig
+from storyclust.evaluate import score_result
+from storyclust.ingest import FieldMap
+from storyclust.pipeline import read, run
+from storyclust.stories import StoryConfig
+
+DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+
+
+@dataclass(frozen=True)
+class Corpus:
+    name: str
+    label: str | None
+    dup_label: str | None = None
+    fields: FieldMap = field(default_factory=FieldMap)
+    unique_ids: bool = False
+    note: str = ""
+
+
+CORPORA = (
+    Corpus("basil", "event", unique_ids=True, note="ids repeat ('empty'): --unique-ids"),
+    Corpus(
+        "pac_partisan_events",
+        "story",
+        fields=FieldMap(title="headline"),
+        note="its title field is a file name: --title-field headline (absent) shows the text's first line",
+    ),
+    Corpus("googlenews_yin", "cluster"),
+    Corpus("bbc2225", None, dup_label="exact_dup_group", note="duplicates only (its labels are sections)"),
+)
+
+
+def evaluate(corpus: Corpus, data: Path, seed: int) -> dict:
+    path = data / corpus.name / "articles.jsonl.gz"
+    result, seconds = read([path], fields=corpus.fields, unique_ids=corpus.unique_ids)
+    dedup = replace(DedupConfig(), seed=seed)
+    stories = replace(StoryConfig(), random_state=seed) if corpus.label else None
+    t = time.perf_counter()
+    outcome = run(result, dedup, stories, read_seconds=seconds)
+    scores = score_result(outcome, corpus.label or "__none__", corpus.dup_label) if corpus.label else {}
+    if corpus.dup_label:
+        scores.update(score_result(outcome, corpus.dup_label, corpus.dup_label) if not corpus.label else {})
+        scores.pop("stories", None) if not corpus.label else None
+    scores["seconds"] = round(time.perf_counter() - t + seconds, 2)
+    return scores
+
+
+def summarise(runs: list[dict]) -> dict:
+    """Mean and spread over seeds of the numbers the table shows."""
+    def pick(path: tuple[str, ...]) -> list[float]:
+        values = []
+        for r in runs:
+            v = r
+            for key in path:
+                v = v[key]
+            values.append(float(v))
+        return values
+
+    out = {}
+    paths = {
+        "b3_p": ("stories", "bcubed", "precision"),
+        "b3_r": ("stories", "bcubed", "recall"),
+        "b3_f1": ("stories", "bcubed", "f1"),
+        "pw_f1": ("stories", "pairwise", "f1"),
+        "nmi": ("stories", "nmi"),
+        "ari": ("stories", "ari"),
+        "k": ("stories", "predicted_clusters"),
+        "k_true": ("stories", "true_clusters"),
+        "dup_p": ("duplicates", "precision"),
+        "dup_r": ("duplicates", "recall"),
+        "dup_pred": ("duplicates", "predicted_pairs"),
+        "dup_true": ("duplicates", "true_pairs"),
+        "seconds": ("seconds",),
+    }
+    for name, path in paths.items():
+        if path[0] in runs[0] or name == "seconds":
+            values = pick(path)
+            out[name] = (statistics.mean(values), statistics.pstdev(values) if len(values) > 1 else 0.0)
+    return out
+
+
+def markdown(rows: dict[str, dict]) -> str:
+    def cell(stat: tuple[float, float] | None, digits: int = 3) -> str:
+        if stat is None:
+            return "–"
+        mean, sd = stat
+        return f"{mean:.{digits}f}" + (f" ± {sd:.{digits}f}" if sd > 0 else "")
+
+    lines = [
+        "| corpus | BCubed P | BCubed R | BCubed F1 | pairwise F1 | NMI | ARI | stories (true) | dup P | dup R | s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, s in rows.items():
+        k = f"{s['k'][0]:.0f} ({s['k_true'][0]:.0f})" if "k" in s else "–"
+        lines.append(
+            f"| {name} | {cell(s.get('b3_p'))} | {cell(s.get('b3_r'))} | {cell(s.get('b3_f1'))} | "
+            f"{cell(s.get('pw_f1'))} | {cell(s.get('nmi'))} | {cell(s.get('ari'))} | {k} | "
+            f"{cell(s.get('dup_p'))} | {cell(s.get('dup_r'))} | {s['seconds'][0]:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.eval_all", description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--seeds", default="1", help="comma-separated seeds (default 1, the CLI default)")
+    parser.add_argument("--only", help="comma-separated corpus names")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+    if not args.data.is_dir():
+        print(f"error: no corpora at {args.data} (pass --data)", file=sys.stderr)
+        return 2
+    seeds = [int(s) for s in args.seeds.split(",")]
+    wanted = set(args.only.split(",")) if args.only else None
+    rows, raw = {}, {}
+    for corpus in CORPORA:
+        if wanted and corpus.name not in wanted:
+            continue
+        if not (args.data / corpus.name / "articles.jsonl.gz").exists():
+            continue
+        raw[corpus.name] = [evaluate(corpus, args.data, seed) for seed in seeds]
+        rows[corpus.name] = summarise(raw[corpus.name])
+        print(f"{corpus.name}: done", file=sys.stderr)
+    print(markdown(rows))
+    print(f"\ncommand: python -m benchmarks.eval_all {' '.join(argv if argv is not None else sys.argv[1:])}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({"runs": raw, "summary": rows}, indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
