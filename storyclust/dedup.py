@@ -30,8 +30,8 @@ class DedupConfig:
     Wire copy is republished under new headlines, with boilerplate added, paragraphs trimmed and words
     changed. True reprints often share only ~30% of their word 3-grams, so the 0.8-Jaccard settings of
     web-crawl dedup miss most of them. The defaults below were measured on generated rewrites of real
-    BBC articles, with same-event articles from other outlets (BASIL, PAC) as hard negatives; see the README
-    ("Duplicate detection quality") for the numbers and the command.
+    BBC articles, with same-event articles from other outlets (BASIL, PAC) as hard negatives
+    (``python -m benchmarks.dedup_quality``; numbers in the README and benchmarks/RESULTS.md).
 
     shingle_size (3):
         Word n-grams per shingle. 3-grams keep ~57% Jaccard after a 10% word substitution, where 5-grams keep
@@ -44,12 +44,14 @@ class DedupConfig:
         from datasketch's formula (0.2 with 128 permutations gives 28 bands of 2 rows). A pair at J=0.25
         becomes a candidate with probability 0.84, at J=0.3 with 0.93, at J=0.4 with 0.99. The threshold is
         low because candidates are cheap: every one is verified exactly.
-    jaccard_threshold (0.25):
-        A candidate whose exact shingle Jaccard reaches this is a copy. Different outlets' articles on the
-        same event measured below 0.1 on BASIL and PAC.
-    containment_threshold (0.6):
+    jaccard_threshold (0.3):
+        A candidate whose exact shingle Jaccard reaches this is a copy. Generated rewrites of real BBC
+        articles (new headline, boilerplate, footers, 3-15% of words changed, up to half cut) kept 0.26 at
+        the least; same-event articles by different outlets (BASIL, PAC) reached 0.244 at the most.
+    containment_threshold (0.5):
         A candidate is also a copy when this share of the smaller article's shingles appears in the larger
-        one, so an abridged copy (the first half of an article, J=0.5) still matches its original.
+        one, so an abridged copy (the first half of an article, J=0.5) still matches its original. Rewrites
+        kept 0.52 at the least; same-event articles by different outlets reached 0.431 at the most.
     min_containment_shingles (25):
         Containment counts only when the smaller article has at least this many shingles, so a short quote
         or a one-line brief is not called a copy of the story that quotes it.
@@ -60,8 +62,8 @@ class DedupConfig:
     shingle_size: int = 3
     num_perm: int = 128
     lsh_threshold: float = 0.2
-    jaccard_threshold: float = 0.25
-    containment_threshold: float = 0.6
+    jaccard_threshold: float = 0.3
+    containment_threshold: float = 0.5
     min_containment_shingles: int = 25
     seed: int = 1
 

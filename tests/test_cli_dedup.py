@@ -87,7 +87,7 @@ def test_duplicates_jsonl_rows(fixture_outputs: Path, wire_truth: dict[str, str]
         assert list(pair) == ["a", "b", "jaccard", "containment"]
         assert seed_of[pair["a"]] == seed_of[pair["b"]]
         assert 0 < pair["jaccard"] <= pair["containment"] <= 1
-        assert pair["jaccard"] >= DedupConfig().jaccard_threshold or pair["containment"] >= 0.6
+        assert pair["jaccard"] >= DedupConfig().jaccard_threshold or pair["containment"] >= DedupConfig().containment_threshold
 
 
 def test_summary_json(fixture_outputs: Path) -> None:
