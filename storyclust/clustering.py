@@ -43,6 +43,7 @@ class ClusterParams:
     merge_neighbors: int
     max_gap_days: float | None
     pair_similarity: float = 1.01
+    full_length: float = 0.0
     member_similarity: float = 0.0
     graph_neighbors: int = 15
 
@@ -161,6 +162,7 @@ def merge_units(
     graph: sparse.csr_matrix | None = None,
     residual: np.ndarray | None = None,
     pair_similarity: float = 1.01,
+    full_length: float = 0.0,
 ) -> np.ndarray:
     """Merge clusters (and noise points, as clusters of one) closest first while the cosine similarity of
     their TF-IDF centroids is at least ``similarity`` and the gap between their date ranges is at most
@@ -221,7 +223,19 @@ def merge_units(
     for a, b in zip(rows.tolist(), cols.tolist()):
         linked.setdefault(a, set()).add(b)
         linked.setdefault(b, set()).add(a)
-    keep = sims >= similarity
+    # Short texts share few words even on the same story: where either unit's articles average fewer than
+    # ``full_length`` terms, the pair merges at a threshold scaled by sqrt(terms / full_length).
+    terms = np.diff(vectors.indptr).astype(np.float64)
+    terms_sum = np.bincount(units, weights=terms, minlength=k)
+
+    def threshold(a, b):
+        if full_length <= 0:
+            return similarity
+        length = np.minimum(terms_sum[a] / size[a], terms_sum[b] / size[b])
+        return similarity * np.minimum(1.0, np.sqrt(np.maximum(length, 1.0) / full_length))
+
+    size = np.bincount(units, minlength=k)
+    keep = sims >= threshold(rows, cols)
     pairs = {(int(min(a, b)), int(max(a, b))): float(s) for a, b, s in zip(rows[keep], cols[keep], sims[keep])}
     version = np.zeros(k, np.int64)  # bumped when a unit grows, so older heap entries about it are skipped
     heap = [(-s, a, b, 0, 0) for (a, b), s in sorted(pairs.items())]
@@ -236,8 +250,6 @@ def merge_units(
             centre[u], members_sum[u] = unit[u], sums[u]
         return centre[u]
 
-    size = np.bincount(units, minlength=k)
-
     def merge(a: int, b: int) -> None:
         """Merge unit ``b`` into ``a`` and re-score ``a`` against the union of both candidate sets."""
         vector(a), vector(b)
@@ -247,6 +259,7 @@ def merge_units(
         centre[a] = members_sum[a] / norm if norm > 0 else members_sum[a]
         lo[a], hi[a] = min(lo[a], lo[b]), max(hi[a], hi[b])
         size[a] += size[b]
+        terms_sum[a] += terms_sum[b]
         alive[b] = False
         parent[b] = a
         version[a] += 1
@@ -264,7 +277,7 @@ def merge_units(
             c, score = others[i], float(scores[i])
             linked[a].add(c)
             linked[c].add(a)
-            if score >= similarity:
+            if score >= threshold(a, c):
                 x, y = min(a, c), max(a, c)
                 heapq.heappush(heap, (-score, x, y, version[x], version[y]))
 
@@ -398,6 +411,7 @@ def cluster_points(
         graph,
         residual,
         params.pair_similarity,
+        params.full_length,
     )
     # HDBSCAN keeps stray points as members of a nearby cluster; an article sharing (almost) nothing with
     # the rest of its story is let go, to stand as a story of its own.
