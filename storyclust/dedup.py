@@ -17,7 +17,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from .lsh import candidate_pairs, candidate_probability, lsh_params
-from .models import Article, NullProgress, ProgressSink
+from .models import Article, ProgressSink, stage
 from .signatures import Shingles, minhash, overlaps, shingle
 
 __all__ = ["DedupConfig", "DuplicateGroup", "DedupResult", "deduplicate", "group_pairs"]
@@ -189,42 +189,31 @@ def deduplicate(
     """Find copies among ``articles`` using their cleaned ``texts`` (one per article, same order)."""
     if len(articles) != len(texts):
         raise ValueError(f"got {len(articles)} articles but {len(texts)} texts")
-    progress = progress or NullProgress()
     n = len(articles)
     timings: dict[str, float] = {}
 
-    t = time.perf_counter()
-    advance = progress.task("Shingling", 1)
-    shingles = shingle(texts, config.shingle_size)
-    advance(1)
-    advance = progress.task("MinHash signatures", 1)
-    signatures = minhash(shingles, config.num_perm, config.seed)
-    advance(1)
-    timings["signatures"] = time.perf_counter() - t
+    with stage(timings, "signatures", progress, "Shingling"):
+        shingles = shingle(texts, config.shingle_size)
+    with stage(timings, "signatures", progress, "MinHash signatures"):
+        signatures = minhash(shingles, config.num_perm, config.seed)
 
-    t = time.perf_counter()
-    exact, active = _exact_copies(shingles)
-    bands, rows = config.bands_rows
-    advance = progress.task("LSH candidates", 1)
-    lsh = candidate_pairs(signatures, bands, rows, active=active)
-    advance(1)
-    candidates = np.concatenate((exact, lsh)) if len(exact) else lsh
-    timings["candidates"] = time.perf_counter() - t
+    with stage(timings, "candidates", progress, "LSH candidates"):
+        exact, active = _exact_copies(shingles)
+        bands, rows = config.bands_rows
+        lsh = candidate_pairs(signatures, bands, rows, active=active)
+        candidates = np.concatenate((exact, lsh)) if len(exact) else lsh
 
-    t = time.perf_counter()
-    advance = progress.task("Verifying candidates", 1)
-    jac, con = overlaps(shingles, candidates[:, 0], candidates[:, 1])
-    smaller = np.minimum(shingles.sizes[candidates[:, 0]], shingles.sizes[candidates[:, 1]])
-    ok = (jac >= config.jaccard_threshold) | (
-        (con >= config.containment_threshold) & (smaller >= config.min_containment_shingles)
-    )
-    pairs, jac, con = np.sort(candidates[ok], axis=1), jac[ok], con[ok]
-    order = np.lexsort((pairs[:, 1], pairs[:, 0]))
-    pairs, jac, con = pairs[order], jac[order], con[order]
-    advance(1)
-    timings["verify"] = time.perf_counter() - t
+    with stage(timings, "verify", progress, "Verifying candidates"):
+        jac, con = overlaps(shingles, candidates[:, 0], candidates[:, 1])
+        smaller = np.minimum(shingles.sizes[candidates[:, 0]], shingles.sizes[candidates[:, 1]])
+        ok = (jac >= config.jaccard_threshold) | (
+            (con >= config.containment_threshold) & (smaller >= config.min_containment_shingles)
+        )
+        pairs, jac, con = np.sort(candidates[ok], axis=1), jac[ok], con[ok]
+        order = np.lexsort((pairs[:, 1], pairs[:, 0]))
+        pairs, jac, con = pairs[order], jac[order], con[order]
 
-    t = time.perf_counter()
+    group_start = time.perf_counter()
     labels = group_pairs(n, pairs)
     lengths = np.array([len(x) for x in texts], np.int64)
     group_of = np.full(n, -1, np.int64)
@@ -246,7 +235,7 @@ def deduplicate(
     if len(copies):
         sj, sc = overlaps(shingles, canonical_of[copies], copies)
         similarity[copies, 0], similarity[copies, 1] = sj, sc
-    timings["group"] = time.perf_counter() - t
+    timings["group"] = time.perf_counter() - group_start
 
     return DedupResult(
         pairs=pairs,

@@ -6,9 +6,11 @@ dataclass rather than a dict with magic keys.
 
 from __future__ import annotations
 
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, Iterator, Protocol
 
 
 @dataclass(slots=True)
@@ -83,3 +85,15 @@ class NullProgress:
 
 def _ignore(n: int) -> None:
     return None
+
+
+@contextmanager
+def stage(timings: dict[str, float], key: str, progress: ProgressSink | None, description: str) -> Iterator[None]:
+    """Time a pipeline stage into ``timings[key]`` (adding to it) and show it as one progress task."""
+    advance = (progress or NullProgress()).task(description, 1)
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[key] = timings.get(key, 0.0) + time.perf_counter() - start
+        advance(1)

@@ -12,7 +12,7 @@ import numpy as np
 
 from .clustering import ClusterParams, cluster_points
 from .label import central_members, class_tfidf, top_terms
-from .models import Article, NullProgress, ProgressSink
+from .models import Article, ProgressSink, stage
 from .vectorize import story_documents, vectorize
 
 __all__ = ["StoryConfig", "Story", "Stories", "find_stories"]
@@ -191,37 +191,29 @@ def find_stories(
     progress: ProgressSink | None = None,
 ) -> Stories:
     """Cluster the canonical articles into stories and give each copy its canonical article's story."""
-    progress = progress or NullProgress()
     n = len(articles)
     timings: dict[str, float] = {}
     canon = np.flatnonzero(canonical_of == np.arange(n))
     if n == 0:
         return Stories([], np.zeros(0, np.int64), np.zeros(0), config, {"vectorize": 0.0, "cluster": 0.0, "label": 0.0})
 
-    t = time.perf_counter()
-    advance = progress.task("Vectorising", 1)
-    docs = story_documents([titles[i] for i in canon], [texts[i] for i in canon], config.title_weight)
-    rep = vectorize(
-        docs,
-        max_features=config.max_features,
-        min_df=config.min_df,
-        max_df=config.max_df,
-        ngram_range=config.ngram_range,
-        components=config.svd_components,
-        random_state=config.random_state,
-    )
-    advance(1)
-    timings["vectorize"] = time.perf_counter() - t
+    with stage(timings, "vectorize", progress, "Vectorising"):
+        docs = story_documents([titles[i] for i in canon], [texts[i] for i in canon], config.title_weight)
+        rep = vectorize(
+            docs,
+            max_features=config.max_features,
+            min_df=config.min_df,
+            max_df=config.max_df,
+            ngram_range=config.ngram_range,
+            components=config.svd_components,
+            random_state=config.random_state,
+        )
+    with stage(timings, "cluster", progress, "Clustering"):
+        labels, strength, singleton = cluster_points(
+            rep.points, rep.tfidf, [articles[i].date for i in canon], config.cluster_params(), rep.residual
+        )
 
-    t = time.perf_counter()
-    advance = progress.task("Clustering", 1)
-    labels, strength, singleton = cluster_points(
-        rep.points, rep.tfidf, [articles[i].date for i in canon], config.cluster_params(), rep.residual
-    )
-    advance(1)
-    timings["cluster"] = time.perf_counter() - t
-
-    t = time.perf_counter()
+    label_start = time.perf_counter()
     total = int(labels.max()) + 1 if len(labels) else 0
     is_single = np.zeros(total, bool)
     is_single[labels[singleton]] = True
@@ -261,5 +253,5 @@ def find_stories(
                 singleton=bool(is_single[c]),
             )
         )
-    timings["label"] = time.perf_counter() - t
+    timings["label"] = time.perf_counter() - label_start
     return Stories(stories, new_id[local_story], probability, config, timings)
