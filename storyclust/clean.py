@@ -17,6 +17,7 @@ __all__ = [
     "Boilerplate",
     "normalize",
     "clean_body",
+    "clean_article",
     "display_title",
     "load_boilerplate",
 ]
@@ -31,20 +32,25 @@ _PLAIN = str.maketrans(
         "\u2212": "-", "\u00ad": None, "\u200b": None, "\u200c": None, "\u200d": None, "\ufeff": None,
     }
 )
-_SPACES = re.compile(r"[^\S\n]+")
-_BLANK_LINES = re.compile(r"\s*\n\s*")
+_SPECIAL = re.compile("[" + "".join(re.escape(chr(c)) for c in _PLAIN) + "]")
+
+
+def _plain(match: re.Match) -> str:
+    return _PLAIN[ord(match.group())] or ""
 
 
 def normalize(text: str) -> str:
-    """NFKC, plain quotes and dashes, whitespace collapsed (line breaks kept, one per break), stripped.
+    """NFKC, plain quotes and dashes, whitespace collapsed within lines, blank lines dropped, stripped.
 
     Idempotent: ``normalize(normalize(s)) == normalize(s)``.
     """
-    text = unicodedata.normalize("NFKC", text).translate(_PLAIN)
-    # Translation can expose new NFKC compositions only in pathological inputs; a second pass settles them.
     text = unicodedata.normalize("NFKC", text)
-    text = _SPACES.sub(" ", text)
-    return _BLANK_LINES.sub("\n", text).strip()
+    if not text.isascii():
+        text = _SPECIAL.sub(_plain, text)  # a regex pass touches only the few special characters
+        # Translation can expose new NFKC compositions only in pathological inputs; a second pass settles them.
+        text = unicodedata.normalize("NFKC", text)
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
 
 
 @dataclass(frozen=True)
@@ -106,21 +112,27 @@ def _same_heading(line: str, title: str) -> bool:
 def display_title(title: str, text: str, boilerplate: Boilerplate) -> str:
     """The headline to show: the title, or the first non-boilerplate body line when the title is missing
     or is itself boilerplate (a scraped file whose first line is ``[ad_1]``)."""
-    clean = normalize(title)
-    if clean and not boilerplate.matches(clean):
-        return title.strip()
-    for line in normalize(text).split("\n"):
-        if line and not boilerplate.matches(line):
-            return line if len(line) <= 120 else line[:117].rsplit(" ", 1)[0] + "..."
-    return title.strip()
+    return clean_article(title, text, boilerplate)[0]
 
 
 def clean_body(title: str, text: str, boilerplate: Boilerplate) -> str:
     """The body text used for matching: normalised, boilerplate lines removed, leading title repeats removed."""
+    return clean_article(title, text, boilerplate)[1]
+
+
+def clean_article(title: str, text: str, boilerplate: Boilerplate) -> tuple[str, str]:
+    """``(display title, cleaned body)``, normalising the text once."""
     title_n = normalize(title)
-    lines = [line for line in normalize(text).split("\n") if line and not boilerplate.matches(line)]
-    if not title_n or boilerplate.matches(title_n):
-        return "\n".join(lines)
+    title_ok = bool(title_n) and not boilerplate.matches(title_n)
+    lines = [line for line in normalize(text).split("\n") if not boilerplate.matches(line)]
+    if title_ok:
+        shown = title.strip()
+    elif lines:
+        shown = lines[0] if len(lines[0]) <= 120 else lines[0][:117].rsplit(" ", 1)[0] + "..."
+    else:
+        shown = title.strip()
+    if not title_ok:
+        return shown, "\n".join(lines)
     start = 0
     # A title may be repeated, sometimes with a byline between the repeats ("Headline / Joe Biden / Headline").
     while start < len(lines) and start < 4:
@@ -130,4 +142,4 @@ def clean_body(title: str, text: str, boilerplate: Boilerplate) -> str:
             start += 2
         else:
             break
-    return "\n".join(lines[start:])
+    return shown, "\n".join(lines[start:])

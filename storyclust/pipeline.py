@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from .clean import Boilerplate, clean_body, display_title, load_boilerplate
+from .clean import Boilerplate, clean_article, load_boilerplate
 from .dedup import DedupConfig, DedupResult, deduplicate
 from .ingest import FieldMap, read_articles
 from .models import Article, NullProgress, ProgressSink, ReadResult
@@ -57,9 +57,8 @@ def read(
 def prepare(articles: Sequence[Article], boilerplate: Boilerplate | None = None) -> Prepared:
     """Display titles and cleaned matching texts. The articles themselves are not changed."""
     boilerplate = boilerplate or load_boilerplate()
-    titles = [display_title(a.title, a.text, boilerplate) for a in articles]
-    texts = [clean_body(a.title, a.text, boilerplate) for a in articles]
-    return Prepared(list(articles), titles, texts)
+    cleaned = [clean_article(a.title, a.text, boilerplate) for a in articles]
+    return Prepared(list(articles), [c[0] for c in cleaned], [c[1] for c in cleaned])
 
 
 def run(
