@@ -26,7 +26,16 @@ from typing import Sequence
 import numpy as np
 from scipy import sparse
 
-__all__ = ["ClusterParams", "cluster_points", "knn_graph", "merge_units", "split_by_time", "relabel"]
+__all__ = [
+    "ClusterParams",
+    "cluster_points",
+    "knn_graph",
+    "merge_units",
+    "pair_leftovers",
+    "split_by_time",
+    "relabel",
+    "leave_one_out_cosine",
+]
 
 _DAY = 86400.0
 
@@ -281,42 +290,85 @@ def merge_units(
                 x, y = min(a, c), max(a, c)
                 heapq.heappush(heap, (-score, x, y, version[x], version[y]))
 
-    def best_partner(a: int) -> tuple[int, float]:
-        options = sorted(c for c in linked.get(a, ()) if alive[c] and compatible(a, c))
-        if not options:
-            return -1, -1.0
-        scores = (sparse.vstack([vector(c) for c in options]) @ vector(a).T).toarray().ravel()
-        i = int(np.argmax(scores))
-        return options[i], float(scores[i])
-
     while heap:
         neg, a, b, va, vb = heapq.heappop(heap)
         if not (alive[a] and alive[b]) or (va, vb) != (version[a], version[b]) or not compatible(a, b):
             continue
         merge(a, b)  # b into a: a < b keeps the survivor deterministic
-    # Left-over single articles: one joins its nearest compatible unit when each is the other's nearest
-    # and they share at least ``pair_similarity``. In a dense corpus most articles have a closer rival;
-    # in a sparse one (five articles over three years) this is what lets two lone articles on the same
-    # story, months from anything else, become one story.
-    if pair_similarity < similarity:
-        changed = True
-        while changed:
-            changed = False
-            for a in np.flatnonzero(alive & (size == 1)).tolist():
-                if not alive[a] or size[a] != 1:
-                    continue
-                b, score = best_partner(a)
-                if b < 0 or score < pair_similarity or best_partner(b)[0] != a:
-                    continue
-                merge(min(a, b), max(a, b))
-                changed = True
     # Resolve merge chains to their surviving unit.
     for u in range(k):
         root = u
         while parent[root] != root:
             root = parent[root]
         parent[u] = root
-    return parent[units]
+    merged = parent[units]
+    if pair_similarity < similarity:
+        merged = pair_leftovers(vectors, merged, stamps, pair_similarity, max_gap_days, graph, residual)
+    return merged
+
+
+def pair_leftovers(
+    vectors: sparse.csr_matrix,
+    labels: np.ndarray,
+    stamps: np.ndarray,
+    similarity: float,
+    max_gap_days: float | None,
+    graph: sparse.csr_matrix | None = None,
+    residual: np.ndarray | None = None,
+) -> np.ndarray:
+    """Let each single-article unit join its nearest date-compatible unit when each is the other's nearest
+    and their exact centroid cosine reaches ``similarity``; repeat until nothing changes.
+
+    In a dense corpus most articles have a closer rival; in a sparse one (five articles over three years)
+    this is what lets two lone articles on the same story, months from anything else, become one story.
+    Candidates are the units ``graph`` connects (all pairs without a graph); every round is vectorised.
+    """
+    n = vectors.shape[0]
+    labels = relabel(labels)
+    if graph is not None:
+        edges = graph.tocoo()
+        left, right = edges.row, edges.col
+    else:
+        left, right = np.triu_indices(n, k=1)
+    gap = np.inf if max_gap_days is None else max_gap_days * _DAY
+    residual = np.zeros(n) if residual is None else residual
+    dated = ~np.isnan(stamps)
+    while True:
+        k = int(labels.max()) + 1
+        size = np.bincount(labels, minlength=k)
+        lo = np.full(k, np.inf)
+        hi = np.full(k, -np.inf)
+        np.minimum.at(lo, labels[dated], stamps[dated])
+        np.maximum.at(hi, labels[dated], stamps[dated])
+        a, b = labels[left], labels[right]
+        codes = np.unique(np.minimum(a, b)[a != b] * k + np.maximum(a, b)[a != b])
+        a, b = codes // k, codes % k
+        either_undated = ~(np.isfinite(lo[a]) & np.isfinite(lo[b]))
+        ok = either_undated | (np.maximum(lo[a], lo[b]) - np.minimum(hi[a], hi[b]) <= gap)
+        a, b = a[ok], b[ok]
+        if len(a) == 0:
+            return labels
+        indicator = sparse.csr_matrix((np.ones(n), (labels, np.arange(n))), shape=(k, n))
+        unit = _unit_rows((indicator @ vectors).tocsr().astype(np.float64), np.bincount(labels, residual, k))
+        score = np.asarray(unit[a].multiply(unit[b]).sum(axis=1)).ravel()
+        # Each unit's best partner: sort both directions by (unit, -score, partner) and take the first.
+        src = np.concatenate((a, b))
+        dst = np.concatenate((b, a))
+        both = np.concatenate((score, score))
+        order = np.lexsort((dst, -both, src))
+        first = order[np.r_[True, src[order][1:] != src[order][:-1]]]
+        best = np.full(k, -1)
+        best_score = np.full(k, -np.inf)
+        best[src[first]] = dst[first]
+        best_score[src[first]] = both[first]
+        units = np.arange(k)
+        mutual = (best >= 0) & (best[np.maximum(best, 0)] == units) & (best_score >= similarity)
+        take = mutual & ((size == 1) | (size[np.maximum(best, 0)] == 1)) & (units < best)
+        if not take.any():
+            return labels
+        target = units.copy()
+        target[best[take]] = units[take]  # the larger id joins the smaller one
+        labels = relabel(target[labels])
 
 
 def split_by_time(
