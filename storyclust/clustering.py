@@ -333,42 +333,72 @@ def pair_leftovers(
     gap = np.inf if max_gap_days is None else max_gap_days * _DAY
     residual = np.zeros(n) if residual is None else residual
     dated = ~np.isnan(stamps)
-    while True:
-        k = int(labels.max()) + 1
-        size = np.bincount(labels, minlength=k)
-        lo = np.full(k, np.inf)
-        hi = np.full(k, -np.inf)
-        np.minimum.at(lo, labels[dated], stamps[dated])
-        np.maximum.at(hi, labels[dated], stamps[dated])
-        a, b = labels[left], labels[right]
-        codes = np.unique(np.minimum(a, b)[a != b] * k + np.maximum(a, b)[a != b])
-        a, b = codes // k, codes % k
+    k = int(labels.max()) + 1
+    size = np.bincount(labels, minlength=k)
+    lo = np.full(k, np.inf)
+    hi = np.full(k, -np.inf)
+    np.minimum.at(lo, labels[dated], stamps[dated])
+    np.maximum.at(hi, labels[dated], stamps[dated])
+    indicator = sparse.csr_matrix((np.ones(n), (labels, np.arange(n))), shape=(k, n))
+    sums = (indicator @ vectors).tocsr().astype(np.float64)
+    hidden = np.bincount(labels, residual, k)
+    unit = _unit_rows(sums, hidden)
+    a, b = labels[left], labels[right]
+    codes = np.unique(np.minimum(a, b)[a != b] * k + np.maximum(a, b)[a != b])
+    a, b = codes // k, codes % k
+    score = _row_dots(unit, a, b)
+    alive = np.ones(k, bool)
+    units = np.arange(k)
+    while len(a):
         either_undated = ~(np.isfinite(lo[a]) & np.isfinite(lo[b]))
         ok = either_undated | (np.maximum(lo[a], lo[b]) - np.minimum(hi[a], hi[b]) <= gap)
-        a, b = a[ok], b[ok]
-        if len(a) == 0:
-            return labels
-        indicator = sparse.csr_matrix((np.ones(n), (labels, np.arange(n))), shape=(k, n))
-        unit = _unit_rows((indicator @ vectors).tocsr().astype(np.float64), np.bincount(labels, residual, k))
-        score = np.asarray(unit[a].multiply(unit[b]).sum(axis=1)).ravel()
-        # Each unit's best partner: sort both directions by (unit, -score, partner) and take the first.
-        src = np.concatenate((a, b))
-        dst = np.concatenate((b, a))
-        both = np.concatenate((score, score))
+        # Each unit's best compatible partner: sort both directions by (unit, -score, partner), take the first.
+        src = np.concatenate((a[ok], b[ok]))
+        dst = np.concatenate((b[ok], a[ok]))
+        both = np.concatenate((score[ok], score[ok]))
+        if len(src) == 0:
+            break
         order = np.lexsort((dst, -both, src))
         first = order[np.r_[True, src[order][1:] != src[order][:-1]]]
         best = np.full(k, -1)
         best_score = np.full(k, -np.inf)
         best[src[first]] = dst[first]
         best_score[src[first]] = both[first]
-        units = np.arange(k)
-        mutual = (best >= 0) & (best[np.maximum(best, 0)] == units) & (best_score >= similarity)
-        take = mutual & ((size == 1) | (size[np.maximum(best, 0)] == 1)) & (units < best)
-        if not take.any():
-            return labels
+        partner = np.maximum(best, 0)
+        mutual = alive & (best >= 0) & (best[partner] == units) & (best_score >= similarity)
+        take = np.flatnonzero(mutual & ((size == 1) | (size[partner] == 1)) & (units < best))
+        if len(take) == 0:
+            break
+        gone = best[take]  # the larger id joins the smaller one
         target = units.copy()
-        target[best[take]] = units[take]  # the larger id joins the smaller one
-        labels = relabel(target[labels])
+        target[gone] = take
+        labels = target[labels]
+        alive[gone] = False
+        size[take] += size[gone]
+        lo[take], hi[take] = np.minimum(lo[take], lo[gone]), np.maximum(hi[take], hi[gone])
+        sums = sums + sparse.csr_matrix((np.ones(len(gone)), (take, gone)), shape=(k, k)) @ sums
+        hidden[take] += hidden[gone]
+        changed = np.zeros(k, bool)
+        changed[take] = True
+        unit = _unit_rows(sums, hidden)
+        # Re-point pairs at the survivors; only pairs touching a grown unit need a new score.
+        a, b = target[a], target[b]
+        keep = a != b
+        a, b, score = np.minimum(a, b)[keep], np.maximum(a, b)[keep], score[keep]
+        codes, index = np.unique(a * k + b, return_index=True)
+        a, b, score = codes // k, codes % k, score[index]
+        stale = changed[a] | changed[b]
+        score[stale] = _row_dots(unit, a[stale], b[stale])
+    return relabel(labels)
+
+
+def _row_dots(m: sparse.csr_matrix, a: np.ndarray, b: np.ndarray, chunk: int = 65536) -> np.ndarray:
+    """``m[a[i]] . m[b[i]]`` for every i, in chunks."""
+    parts = [
+        np.asarray(m[a[i : i + chunk]].multiply(m[b[i : i + chunk]]).sum(axis=1)).ravel()
+        for i in range(0, len(a), chunk)
+    ]
+    return np.concatenate(parts) if parts else np.zeros(0)
 
 
 def split_by_time(
