@@ -56,10 +56,8 @@ def evaluate(corpus: Corpus, data: Path, seed: int) -> dict:
     stories = replace(StoryConfig(), random_state=seed) if corpus.label else None
     t = time.perf_counter()
     outcome = run(result, dedup, stories, read_seconds=seconds)
-    scores = score_result(outcome, corpus.label or "__none__", corpus.dup_label) if corpus.label else {}
-    if corpus.dup_label:
-        scores.update(score_result(outcome, corpus.dup_label, corpus.dup_label) if not corpus.label else {})
-        scores.pop("stories", None) if not corpus.label else None
+    # Without a story label no stories are built, so only the duplicate scores come back.
+    scores = score_result(outcome, corpus.label or corpus.dup_label, corpus.dup_label)
     scores["seconds"] = round(time.perf_counter() - t + seconds, 2)
     return scores
 

@@ -47,6 +47,13 @@ class RichProgress:
         return lambda n: self._progress.advance(task_id, n)
 
 
+def _apply(command: Callable, options: list[Callable]) -> Callable:
+    """Decorate ``command`` with ``options`` so they appear in the given order in ``--help``."""
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 def input_options(command: Callable, *, paths_required: bool = True) -> Callable:
     """Options shared by every command that reads articles."""
     options = [
@@ -65,9 +72,7 @@ def input_options(command: Callable, *, paths_required: bool = True) -> Callable
         options.append(
             click.option(f"--{role}-field", f"{role}_field", default=None, help=f"Input field holding the {role}.")
         )
-    for option in reversed(options):
-        command = option(command)
-    return command
+    return _apply(command, options)
 
 
 def dedup_options(command: Callable) -> Callable:
@@ -106,9 +111,7 @@ def dedup_options(command: Callable) -> Callable:
             help="Seed of the MinHash permutations; the same input and seed give the same output.",
         ),
     ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+    return _apply(command, options)
 
 
 def story_options(command: Callable) -> Callable:
@@ -135,9 +138,7 @@ def story_options(command: Callable) -> Callable:
             help="How many times the title counts against the body once.",
         ),
     ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+    return _apply(command, options)
 
 
 def story_config(kwargs: dict[str, Any], seed: int) -> StoryConfig:
@@ -160,9 +161,7 @@ def output_options(command: Callable) -> Callable:
             help="rich: a report on stdout; json: the result as one JSON document on stdout.",
         ),
     ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+    return _apply(command, options)
 
 
 def fail(message: str) -> None:
@@ -176,9 +175,7 @@ def handles_input_errors(command: Callable) -> Callable:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except InputError as err:
-            fail(str(err))
-        except ValueError as err:
+        except ValueError as err:  # InputError included: both carry the message the user needs
             fail(str(err))
 
     return wrapper
@@ -354,11 +351,11 @@ def evaluate(**kwargs: Any) -> None:
 
 def read_truth(path: str):
     """Truth records may lack text: read them as articles with a placeholder text when none is given."""
-    from .ingest import FieldMap as _FieldMap, iter_articles
+    from .ingest import iter_articles
 
     records = []
     skipped: list = []
-    for article in iter_articles([path], fields=_FieldMap(), on_bad=skipped.append):
+    for article in iter_articles([path], on_bad=skipped.append):
         records.append(article)
     missing_text = [s for s in skipped if s.reason.startswith("missing text")]
     if len(missing_text) != len(skipped):

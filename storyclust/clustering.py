@@ -144,6 +144,33 @@ def _unit_rows(m: sparse.csr_matrix, hidden: np.ndarray | None = None) -> sparse
     return sparse.diags(np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)) @ m
 
 
+def _unit_sums(
+    vectors: sparse.csr_matrix, units: np.ndarray, k: int, residual: np.ndarray | None
+) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """Per-unit sums of the rows and of their hidden (dropped-term) squared norms."""
+    n = vectors.shape[0]
+    indicator = sparse.csr_matrix((np.ones(n), (units, np.arange(n))), shape=(k, n))
+    hidden = np.bincount(units, weights=residual, minlength=k) if residual is not None else np.zeros(k)
+    return (indicator @ vectors).tocsr().astype(np.float64), hidden
+
+
+def _date_ranges(units: np.ndarray, stamps: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each unit's first and last timestamp (inf / -inf when it has no dated article)."""
+    lo = np.full(k, np.inf)
+    hi = np.full(k, -np.inf)
+    dated = ~np.isnan(stamps)
+    np.minimum.at(lo, units[dated], stamps[dated])
+    np.maximum.at(hi, units[dated], stamps[dated])
+    return lo, hi
+
+
+def _linked_units(left: np.ndarray, right: np.ndarray, units: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct unit pairs ``(a, b)``, ``a < b``, joined by at least one article edge ``(left, right)``."""
+    a, b = units[left], units[right]
+    codes = np.unique(np.minimum(a, b)[a != b] * k + np.maximum(a, b)[a != b])
+    return codes // k, codes % k
+
+
 def _neighbours(unit: sparse.csr_matrix, m: int, block: int = 1024) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each row's ``m`` most similar other rows (cosine of L2-normalised sparse rows): (rows, cols, sims)."""
     k = unit.shape[0]
@@ -185,9 +212,9 @@ def merge_units(
     between articles but belong in every centroid's norm, which keeps the similarities exact cosines.
 
     Similarities are taken in the sparse TF-IDF space, not in the reduced space, so the threshold means the
-    same on five articles as on a million and does not depend on the number of SVD components. Candidate
-    merges are each unit's ``neighbours`` nearest units, refreshed for every merged unit, so the cost grows
-    with the number of units times ``neighbours``, not with its square.
+    same on five articles as on a million and does not depend on the number of SVD components. After each
+    merge the merged unit keeps only its ``neighbours`` nearest candidates, so the cost grows with the
+    number of units times ``neighbours``, not with its square.
     """
     n = vectors.shape[0]
     units = labels.copy()
@@ -196,14 +223,8 @@ def merge_units(
     k = int(units.max()) + 1 if n else 0
     if k < 2 or similarity > 1.0:
         return units
-    indicator = sparse.csr_matrix((np.ones(n), (units, np.arange(n))), shape=(k, n))
-    sums = (indicator @ vectors).tocsr().astype(np.float64)
-    hidden = np.bincount(units, weights=residual, minlength=k) if residual is not None else np.zeros(k)
-    lo = np.full(k, np.inf)
-    hi = np.full(k, -np.inf)
-    dated = ~np.isnan(stamps)
-    np.minimum.at(lo, units[dated], stamps[dated])
-    np.maximum.at(hi, units[dated], stamps[dated])
+    sums, hidden = _unit_sums(vectors, units, k, residual)
+    lo, hi = _date_ranges(units, stamps, k)
     gap = np.inf if max_gap_days is None else max_gap_days * _DAY
 
     def compatible(a: int, b: int) -> bool:
@@ -214,16 +235,8 @@ def merge_units(
     unit = _unit_rows(sums, hidden)
     if graph is not None:
         edges = graph.tocoo()
-        a, b = units[edges.row], units[edges.col]
-        codes = np.unique(np.minimum(a, b)[a != b] * k + np.maximum(a, b)[a != b])
-        rows, cols = codes // k, codes % k
-        sims = np.concatenate(
-            [
-                np.asarray(unit[rows[i : i + 65536]].multiply(unit[cols[i : i + 65536]]).sum(axis=1)).ravel()
-                for i in range(0, len(rows), 65536)
-            ]
-            or [np.zeros(0)]
-        )
+        rows, cols = _linked_units(edges.row, edges.col, units, k)
+        sims = _row_dots(unit, rows, cols)
     else:
         rows, cols, sims = _neighbours(unit, neighbours)
     # Every nearest-neighbour edge is remembered, so a unit that was too far from a and from b alone can
@@ -236,6 +249,7 @@ def merge_units(
     # ``full_length`` terms, the pair merges at a threshold scaled by sqrt(terms / full_length).
     terms = np.diff(vectors.indptr).astype(np.float64)
     terms_sum = np.bincount(units, weights=terms, minlength=k)
+    size = np.bincount(units, minlength=k)
 
     def threshold(a, b):
         if full_length <= 0:
@@ -243,7 +257,6 @@ def merge_units(
         length = np.minimum(terms_sum[a] / size[a], terms_sum[b] / size[b])
         return similarity * np.minimum(1.0, np.sqrt(np.maximum(length, 1.0) / full_length))
 
-    size = np.bincount(units, minlength=k)
     keep = sims >= threshold(rows, cols)
     pairs = {(int(min(a, b)), int(max(a, b))): float(s) for a, b, s in zip(rows[keep], cols[keep], sims[keep])}
     version = np.zeros(k, np.int64)  # bumped when a unit grows, so older heap entries about it are skipped
@@ -331,21 +344,12 @@ def pair_leftovers(
     else:
         left, right = np.triu_indices(n, k=1)
     gap = np.inf if max_gap_days is None else max_gap_days * _DAY
-    residual = np.zeros(n) if residual is None else residual
-    dated = ~np.isnan(stamps)
     k = int(labels.max()) + 1
     size = np.bincount(labels, minlength=k)
-    lo = np.full(k, np.inf)
-    hi = np.full(k, -np.inf)
-    np.minimum.at(lo, labels[dated], stamps[dated])
-    np.maximum.at(hi, labels[dated], stamps[dated])
-    indicator = sparse.csr_matrix((np.ones(n), (labels, np.arange(n))), shape=(k, n))
-    sums = (indicator @ vectors).tocsr().astype(np.float64)
-    hidden = np.bincount(labels, residual, k)
+    lo, hi = _date_ranges(labels, stamps, k)
+    sums, hidden = _unit_sums(vectors, labels, k, residual)
     unit = _unit_rows(sums, hidden)
-    a, b = labels[left], labels[right]
-    codes = np.unique(np.minimum(a, b)[a != b] * k + np.maximum(a, b)[a != b])
-    a, b = codes // k, codes % k
+    a, b = _linked_units(left, right, labels, k)
     score = _row_dots(unit, a, b)
     alive = np.ones(k, bool)
     units = np.arange(k)
@@ -448,11 +452,10 @@ def leave_one_out_cosine(
         return np.zeros(0)
     k = int(labels.max()) + 1
     residual = np.zeros(n) if residual is None else residual
-    indicator = sparse.csr_matrix((np.ones(n), (labels, np.arange(n))), shape=(k, n))
-    sums = (indicator @ vectors).tocsr().astype(np.float64)
+    sums, hidden = _unit_sums(vectors, labels, k, residual)
     dot = np.asarray(vectors.multiply(sums[labels]).sum(axis=1)).ravel()
     own = np.asarray(vectors.multiply(vectors).sum(axis=1)).ravel()
-    total = np.asarray(sums.multiply(sums).sum(axis=1)).ravel() + np.bincount(labels, weights=residual, minlength=k)
+    total = np.asarray(sums.multiply(sums).sum(axis=1)).ravel() + hidden
     rest_sq = total[labels] - 2.0 * (dot + residual) + own + residual
     denom = np.sqrt(np.clip(rest_sq, 0.0, None) * (own + residual))
     return np.divide(dot - own, denom, out=np.zeros(n), where=denom > 1e-12)

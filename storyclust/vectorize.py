@@ -84,8 +84,8 @@ def vectorize(
     tfidf = full[:, keep].tocsr()
     vocabulary = vocabulary[keep]
     kept_sq = np.asarray(tfidf.multiply(tfidf).sum(axis=1)).ravel()
-    full_sq = np.asarray(full.multiply(full).sum(axis=1)).ravel()
-    residual = np.clip(full_sq - kept_sq, 0.0, None)
+    nonempty = np.diff(full.indptr) > 0  # TfidfVectorizer's rows are unit vectors unless empty
+    residual = np.where(nonempty, np.clip(1.0 - kept_sq, 0.0, None), 0.0)
     if n > components and tfidf.shape[1] > components:
         svd = TruncatedSVD(n_components=components, algorithm="randomized", n_iter=5, random_state=random_state)
         points = normalize(np.asarray(svd.fit_transform(tfidf), dtype=np.float64))
