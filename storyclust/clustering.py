@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Sequence
 
+import numba
 import numpy as np
 from scipy import sparse
 
@@ -396,13 +397,35 @@ def pair_leftovers(
     return relabel(labels)
 
 
-def _row_dots(m: sparse.csr_matrix, a: np.ndarray, b: np.ndarray, chunk: int = 65536) -> np.ndarray:
-    """``m[a[i]] . m[b[i]]`` for every i, in chunks."""
-    parts = [
-        np.asarray(m[a[i : i + chunk]].multiply(m[b[i : i + chunk]]).sum(axis=1)).ravel()
-        for i in range(0, len(a), chunk)
-    ]
-    return np.concatenate(parts) if parts else np.zeros(0)
+def _row_dots(m: sparse.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``m[a[i]] . m[b[i]]`` for every i (a parallel merge of the two rows' sorted column indices)."""
+    if len(a) == 0:
+        return np.zeros(0)
+    m = m.tocsr()
+    if not m.has_sorted_indices:
+        m = m.sorted_indices()
+    return _sparse_dots(m.indptr, m.indices, m.data.astype(np.float64), np.asarray(a, np.int64), np.asarray(b, np.int64))
+
+
+@numba.njit(cache=True, parallel=True)
+def _sparse_dots(indptr, indices, data, a, b):
+    out = np.empty(len(a))
+    for q in numba.prange(len(a)):
+        i, i_end = indptr[a[q]], indptr[a[q] + 1]
+        j, j_end = indptr[b[q]], indptr[b[q] + 1]
+        total = 0.0
+        while i < i_end and j < j_end:
+            ci, cj = indices[i], indices[j]
+            if ci == cj:
+                total += data[i] * data[j]
+                i += 1
+                j += 1
+            elif ci < cj:
+                i += 1
+            else:
+                j += 1
+        out[q] = total
+    return out
 
 
 def split_by_time(

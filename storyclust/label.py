@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 from scipy import sparse
 
@@ -26,17 +28,21 @@ def class_tfidf(tfidf: sparse.csr_matrix, labels: np.ndarray, k: int) -> sparse.
     return (tf @ sparse.diags(idf)).tocsr()
 
 
-def top_terms(scores: sparse.csr_matrix, vocabulary: np.ndarray, count: int) -> list[list[str]]:
-    """The ``count`` highest-scoring terms of each row; ties go to the earlier vocabulary entry."""
-    result = []
+def top_terms(
+    scores: sparse.csr_matrix, names: Callable[[np.ndarray], np.ndarray], count: int
+) -> list[list[str]]:
+    """The ``count`` highest-scoring terms of each row; ties go to the earlier column. ``names(columns)``
+    gives the text of columns (asked once, for the columns that are needed)."""
+    chosen = []
     for row in range(scores.shape[0]):
         start, end = scores.indptr[row], scores.indptr[row + 1]
         values, columns = scores.data[start:end], scores.indices[start:end]
         keep = values > 0
         values, columns = values[keep], columns[keep]
-        order = np.lexsort((columns, -values))[:count]
-        result.append([str(vocabulary[c]) for c in columns[order]])
-    return result
+        chosen.append(columns[np.lexsort((columns, -values))[:count]])
+    needed = np.unique(np.concatenate(chosen)) if chosen else np.zeros(0, np.int64)
+    text = dict(zip(needed.tolist(), (str(t) for t in names(needed))))
+    return [[text[c] for c in columns.tolist()] for columns in chosen]
 
 
 def central_members(points: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:

@@ -30,8 +30,10 @@ class StoryConfig:
         Terms in one article only cannot link two articles, so min_df=2; terms in more than half the
         articles do not separate stories. The cap keeps the SVD fast on large dumps. On corpora under 20
         articles max_df is relaxed, and min_df when no term reaches it.
-    svd_components (100):
-        LSA dimensions (TruncatedSVD). Fewer than the corpus size minus one on small corpora.
+    svd_components (100), svd_sample (20000):
+        LSA dimensions (TruncatedSVD). Fewer than the corpus size minus one on small corpora. On corpora
+        larger than ``svd_sample`` the LSA basis is fitted on that many seeded random articles and every
+        article is projected on it (at 100k articles a full fit costs minutes); ``None`` fits on all.
     min_cluster_size (2), min_samples (1):
         HDBSCAN: a story can be as small as two articles, and one neighbour is enough to be core.
     cluster_selection_method ("leaf"), cluster_selection_epsilon (0.0):
@@ -81,6 +83,7 @@ class StoryConfig:
     max_df: float = 0.5
     max_features: int | None = 262_144
     svd_components: int = 100
+    svd_sample: int | None = 20_000
     min_cluster_size: int = 2
     min_samples: int = 1
     cluster_selection_method: str = "leaf"
@@ -207,6 +210,7 @@ def find_stories(
             ngram_range=config.ngram_range,
             components=config.svd_components,
             random_state=config.random_state,
+            svd_sample=config.svd_sample,
         )
     with stage(timings, "cluster", progress, "Clustering"):
         labels, strength, singleton = cluster_points(
@@ -217,7 +221,7 @@ def find_stories(
     total = int(labels.max()) + 1 if len(labels) else 0
     is_single = np.zeros(total, bool)
     is_single[labels[singleton]] = True
-    terms = top_terms(class_tfidf(rep.tfidf, labels, total), rep.vocabulary, config.terms)
+    terms = top_terms(class_tfidf(rep.tfidf, labels, total), rep.names, config.terms)
     central = central_members(rep.points, labels, total)
 
     local_story = np.full(n, -1, np.int64)
