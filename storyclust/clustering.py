@@ -18,7 +18,6 @@ minimum spanning tree over all pairs, and the merge step only considers clusters
 from __future__ import annotations
 
 import heapq
-import warnings
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Sequence
@@ -100,36 +99,75 @@ def knn_graph(points: np.ndarray, k: int, stamps: np.ndarray, max_gap_days: floa
     return graph.maximum(graph.T).tocsr()
 
 
+def _core_distances(graph: sparse.csr_matrix, m: int) -> np.ndarray:
+    """Each row's ``m``-th smallest stored distance (inf when the row stores fewer)."""
+    n = graph.shape[0]
+    lengths = np.diff(graph.indptr)
+    rows = np.repeat(np.arange(n), lengths)
+    order = np.lexsort((graph.data, rows))
+    core = np.full(n, np.inf)
+    has = lengths >= m
+    core[has] = graph.data[order][graph.indptr[:-1][has] + m - 1]
+    return core
+
+
 def _hdbscan(graph: sparse.csr_matrix, params: ClusterParams) -> tuple[np.ndarray, np.ndarray]:
-    """HDBSCAN on a sparse precomputed distance graph, per connected component (the hdbscan package
-    requires a connected graph). Components smaller than ``min_cluster_size`` are noise."""
-    import hdbscan  # imported here: it is slow to import and only this stage needs it
-    from scipy.sparse.csgraph import connected_components
+    """HDBSCAN on a sparse precomputed distance graph, one connected component of the mutual-reachability
+    graph at a time (a spanning tree needs a connected graph); components smaller than ``min_cluster_size``
+    are noise.
+
+    This is what ``hdbscan.HDBSCAN(metric="precomputed")`` does with a sparse matrix, with its per-edge
+    Python loop over a LIL matrix replaced by array operations: core distances, mutual reachability
+    ``max(core_i, core_j, d_ij)``, scipy's minimum spanning tree, then the hdbscan package's own
+    single-linkage labelling, condensed tree and cluster selection. ``tests/test_cluster.py`` checks the
+    labels and probabilities against ``hdbscan.HDBSCAN`` itself.
+    """
+    from hdbscan._hdbscan_linkage import label  # imported here: hdbscan is slow to import
+    from hdbscan.hdbscan_ import _tree_to_labels
+    from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
 
     n = graph.shape[0]
     labels = np.full(n, -1, np.int64)
     strength = np.zeros(n)
-    count, component = connected_components(graph, directed=False)
+    graph = graph.tocsr()
+    graph.sort_indices()
+    _, component = connected_components(graph, directed=False)
     order = np.argsort(component, kind="stable")
     bounds = np.flatnonzero(np.diff(component[order])) + 1
     next_label = 0
     for members in np.split(order, bounds):
         if len(members) < max(3, params.min_cluster_size):
             continue
-        clusterer = hdbscan.HDBSCAN(
-            min_cluster_size=params.min_cluster_size,
-            min_samples=max(1, min(params.min_samples, len(members) - 1)),
-            metric="precomputed",
-            cluster_selection_method=params.selection_method,
-            cluster_selection_epsilon=params.selection_epsilon,
-        )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            found = clusterer.fit_predict(graph[members][:, members])
-        inside = found >= 0
-        labels[members[inside]] = found[inside] + next_label
-        strength[members] = clusterer.probabilities_
-        next_label += int(found.max()) + 1 if inside.any() else 0
+        sub = graph[members][:, members].tocsr()
+        core = _core_distances(sub, max(1, min(params.min_samples, len(members) - 1)))
+        rows = np.repeat(np.arange(len(members)), np.diff(sub.indptr))
+        reach = np.maximum(np.maximum(core[rows], core[sub.indices]), sub.data)
+        finite = np.isfinite(reach)
+        mutual = sparse.csr_matrix((reach[finite], (rows[finite], sub.indices[finite])), shape=sub.shape)
+        _, parts = connected_components(mutual, directed=False)
+        part_order = np.argsort(parts, kind="stable")
+        for local in np.split(part_order, np.flatnonzero(np.diff(parts[part_order])) + 1):
+            if len(local) < max(3, params.min_cluster_size):
+                continue
+            part = mutual if len(local) == len(members) else mutual[local][:, local].tocsr()
+            tree = minimum_spanning_tree(part)
+            a, b = tree.nonzero()
+            edges = np.column_stack([a, b, np.asarray(tree[a, b]).ravel()]).astype(np.float64)
+            edges = edges[np.argsort(edges[:, 2])]
+            found, probability, *_ = _tree_to_labels(
+                None,
+                label(edges),
+                min_cluster_size=params.min_cluster_size,
+                cluster_selection_method=params.selection_method,
+                allow_single_cluster=False,
+                match_reference_implementation=False,
+                cluster_selection_epsilon=params.selection_epsilon,
+            )
+            where = members[local]
+            inside = found >= 0
+            labels[where[inside]] = found[inside] + next_label
+            strength[where] = probability
+            next_label += int(found.max()) + 1 if inside.any() else 0
     return labels, strength
 
 

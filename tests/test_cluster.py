@@ -341,3 +341,57 @@ def test_merge_only_coarsens_and_respects_the_gap(corpus, similarity: float, lim
                 members = sorted(part)
                 sims = (vectors[members] @ vectors[members].T).toarray() - 2 * np.eye(len(members))
                 assert sims.max(axis=1).min() > 0  # no member is orthogonal to all the others
+
+
+# --- HDBSCAN on the sparse neighbour graph, against the hdbscan package itself ---------------------------
+
+
+def _reference_hdbscan(graph: sparse.csr_matrix, params: ClusterParams) -> tuple[np.ndarray, np.ndarray]:
+    """hdbscan.HDBSCAN(metric="precomputed") per connected component: the oracle."""
+    import warnings
+
+    import hdbscan
+    from scipy.sparse.csgraph import connected_components
+
+    n = graph.shape[0]
+    labels, strength = np.full(n, -1, np.int64), np.zeros(n)
+    _, component = connected_components(graph, directed=False)
+    next_label = 0
+    for c in np.unique(component):
+        members = np.flatnonzero(component == c)
+        if len(members) < max(3, params.min_cluster_size):
+            continue
+        model = hdbscan.HDBSCAN(
+            min_cluster_size=params.min_cluster_size,
+            min_samples=max(1, min(params.min_samples, len(members) - 1)),
+            metric="precomputed",
+            cluster_selection_method=params.selection_method,
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            found = model.fit_predict(graph[members][:, members])
+        inside = found >= 0
+        labels[members[inside]] = found[inside] + next_label
+        strength[members] = model.probabilities_
+        next_label += int(found.max()) + 1 if inside.any() else 0
+    return labels, strength
+
+
+@pytest.mark.parametrize("method", ["leaf", "eom"])
+@pytest.mark.parametrize("min_samples", [1, 3])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_hdbscan_on_the_graph_matches_the_hdbscan_package(method: str, min_samples: int, seed: int) -> None:
+    from storyclust.clustering import _hdbscan, knn_graph
+
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(12, 20))
+    points = centres[rng.integers(0, 12, 400)] + 0.35 * rng.normal(size=(400, 20))
+    points /= np.linalg.norm(points, axis=1, keepdims=True)
+    stamps = rng.uniform(0, 400 * DAY, 400)  # a 180-day gate splits the graph into several components
+    graph = knn_graph(points, 6, stamps, 180.0)
+    params = ClusterParams(2, min_samples, method, 0.0, 0.3, 10, 180.0)
+    ours, ours_strength = _hdbscan(graph, params)
+    theirs, their_strength = _reference_hdbscan(graph, params)
+    assert (ours >= 0).sum() > 50  # clusters were found at all
+    assert partition(ours) == partition(theirs)
+    assert np.allclose(ours_strength, their_strength)
