@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
+import numba
 import numpy as np
 from scipy import sparse
 from sklearn.decomposition import TruncatedSVD
@@ -16,7 +17,7 @@ from sklearn.preprocessing import normalize
 
 from .terms import TermCounts, count_terms
 
-__all__ = ["Representation", "story_documents", "vectorize", "tfidf_rows", "lsa", "STOP_WORDS"]
+__all__ = ["Representation", "story_documents", "vectorize", "weigh", "lsa", "STOP_WORDS"]
 
 # scikit-learn's English list plus the reporting verbs and honorifics every news article is full of.
 STOP_WORDS = sorted(
@@ -50,19 +51,57 @@ def story_documents(titles: Sequence[str], texts: Sequence[str], title_weight: i
     return [" ".join([title] * title_weight + [text]) for title, text in zip(titles, texts)]
 
 
-def tfidf_rows(counts: sparse.csr_matrix, df: np.ndarray, allowed: np.ndarray) -> sparse.csr_matrix:
+def weigh(
+    counts: sparse.csr_matrix, df: np.ndarray, allowed: np.ndarray, keep: np.ndarray
+) -> tuple[sparse.csr_matrix, np.ndarray]:
     """scikit-learn's ``TfidfTransformer(sublinear_tf=True, smooth_idf=True, norm="l2")`` over the ``allowed``
-    terms: ``(1 + ln tf) * (ln((1 + n) / (1 + df)) + 1)``, rows scaled to unit length (empty rows stay empty)."""
+    terms, ``(1 + ln tf) * (ln((1 + n) / (1 + df)) + 1)`` with each row scaled to unit length, then only the
+    ``keep`` columns (sorted term ids) returned, renumbered ``0..len(keep)-1``. Also returns each row's
+    squared norm in the allowed terms that were not kept (0 for an empty row). One parallel pass, without a
+    weighted copy of the full matrix."""
     n = counts.shape[0]
-    idf = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
+    idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
     idf[~allowed] = 0.0
-    data = (1.0 + np.log(counts.data.astype(np.float32))) * idf[counts.indices]
-    rows = sparse.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape)
-    rows.eliminate_zeros()
-    norms = np.sqrt(np.asarray(rows.multiply(rows).sum(axis=1), dtype=np.float64).ravel())
-    scale = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0).astype(np.float32)
-    rows.data *= np.repeat(scale, np.diff(rows.indptr))
-    return rows
+    column = np.full(counts.shape[1], -1, np.int64)
+    column[keep] = np.arange(len(keep))
+    data, indices, indptr, residual = _weigh(counts.indptr, counts.indices, counts.data, idf, column)
+    return sparse.csr_matrix((data, indices, indptr), shape=(n, len(keep))), residual
+
+
+@numba.njit(cache=True, parallel=True)
+def _weigh(indptr, indices, counts, idf, column):
+    n = len(indptr) - 1
+    kept = np.zeros(n, np.int64)
+    for d in numba.prange(n):
+        for e in range(indptr[d], indptr[d + 1]):
+            if idf[indices[e]] > 0 and column[indices[e]] >= 0:
+                kept[d] += 1
+    out_ptr = np.zeros(n + 1, np.int64)
+    for d in range(n):
+        out_ptr[d + 1] = out_ptr[d] + kept[d]
+    data = np.empty(out_ptr[n], np.float32)
+    out_idx = np.empty(out_ptr[n], np.int32)
+    residual = np.zeros(n)
+    for d in numba.prange(n):
+        total = 0.0
+        for e in range(indptr[d], indptr[d + 1]):
+            w = (1.0 + np.log(counts[e])) * idf[indices[e]]
+            total += w * w
+        if total == 0.0:
+            continue
+        scale = 1.0 / np.sqrt(total)
+        o = out_ptr[d]
+        inside = 0.0
+        for e in range(indptr[d], indptr[d + 1]):
+            c = column[indices[e]]
+            w = (1.0 + np.log(counts[e])) * idf[indices[e]] * scale
+            if w > 0 and c >= 0:
+                data[o] = w
+                out_idx[o] = c
+                inside += np.float64(np.float32(w)) ** 2
+                o += 1
+        residual[d] = max(1.0 - inside, 0.0)
+    return data, out_idx, out_ptr, residual
 
 
 def vectorize(
@@ -92,7 +131,6 @@ def vectorize(
     counted = count_terms(documents, STOP_WORDS, ngram_range)
     df = counted.df
     allowed = df <= (max_df if n >= 20 else 1.0) * n
-    full = tfidf_rows(counted.counts, df, allowed)
     keep = np.flatnonzero(allowed & (df >= min_df))
     if max_features is not None and len(keep) > max_features:
         keep = np.sort(keep[np.lexsort((keep, -df[keep]))[:max_features]])
@@ -101,11 +139,7 @@ def vectorize(
     if len(keep) == 0:  # no term at all: every document empty or stop words only
         empty = sparse.csr_matrix((n, 1), dtype=np.float32)
         return Representation(empty, np.zeros((n, 1)), np.zeros(n))
-    tfidf = full[:, keep].tocsr()
-    kept_sq = np.asarray(tfidf.multiply(tfidf).sum(axis=1), dtype=np.float64).ravel()
-    nonempty = np.diff(full.indptr) > 0
-    del full
-    residual = np.where(nonempty, np.clip(1.0 - kept_sq, 0.0, None), 0.0)
+    tfidf, residual = weigh(counted.counts, df, allowed, keep)
     if n > components and tfidf.shape[1] > components:
         points = lsa(tfidf, components, random_state, svd_sample)
     else:

@@ -13,7 +13,7 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, T
 
 from storyclust.clean import normalize
 from storyclust.terms import count_terms
-from storyclust.vectorize import STOP_WORDS, tfidf_rows, vectorize
+from storyclust.vectorize import STOP_WORDS, vectorize, weigh
 
 TOKEN_PATTERN = r"(?u)\b[^\W\d_][^\W_]+\b"
 
@@ -114,12 +114,19 @@ def test_bad_ngram_range_is_rejected() -> None:
         count_terms(["a b"], (), (1, 3))
 
 
-def test_tfidf_rows_match_scikit_learns_transformer(fixture_texts: list[str]) -> None:
+def test_weights_match_scikit_learns_transformer(fixture_texts: list[str]) -> None:
     counted = count_terms(fixture_texts, STOP_WORDS)
-    allowed = np.ones(len(counted.df), bool)
-    ours = tfidf_rows(counted.counts, counted.df, allowed)
+    every = np.arange(len(counted.df))
+    ours, residual = weigh(counted.counts, counted.df, np.ones(len(every), bool), every)
     theirs = TfidfTransformer(sublinear_tf=True).fit_transform(counted.counts.astype(np.float64))
     assert abs(ours - theirs).max() < 1e-6
+    assert np.allclose(residual, 0.0, atol=1e-5)
+    # Keeping some columns: the same weights there, and the rest of each row's unit norm as its residual.
+    keep = every[counted.df >= 2]
+    kept, residual = weigh(counted.counts, counted.df, np.ones(len(every), bool), keep)
+    assert abs(kept - theirs[:, keep]).max() < 1e-6
+    assert np.allclose(residual, 1.0 - np.asarray(theirs[:, keep].multiply(theirs[:, keep]).sum(axis=1)).ravel(),
+                       atol=1e-5)
 
 
 def test_vectorize_gives_scikit_learns_tfidf_restricted_to_the_kept_terms(fixture_texts: list[str]) -> None:
