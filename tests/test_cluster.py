@@ -395,3 +395,20 @@ def test_hdbscan_on_the_graph_matches_the_hdbscan_package(method: str, min_sampl
     assert (ours >= 0).sum() > 50  # clusters were found at all
     assert partition(ours) == partition(theirs)
     assert np.allclose(ours_strength, their_strength)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_single_linkage_equals_the_hdbscan_packages_label(seed: int) -> None:
+    from hdbscan._hdbscan_linkage import label
+    from scipy.sparse.csgraph import minimum_spanning_tree
+
+    from storyclust.clustering import _single_linkage
+
+    rng = np.random.default_rng(seed)
+    points = rng.normal(size=(300, 5))
+    dense = np.linalg.norm(points[:, None] - points[None], axis=2)
+    tree = minimum_spanning_tree(sparse.csr_matrix(dense))
+    a, b = tree.nonzero()
+    edges = np.column_stack([a, b, np.asarray(tree[a, b]).ravel()]).astype(np.float64)
+    edges = edges[np.argsort(edges[:, 2])]
+    assert np.array_equal(_single_linkage(edges), label(edges))
