@@ -428,26 +428,22 @@ def pair_leftovers(
     size = np.bincount(labels, minlength=k)
     lo, hi = _date_ranges(labels, stamps, k)
     sums, hidden = _unit_sums(vectors, labels, k, residual)
-    unit = _unit_rows(sums, hidden)
+    norm = np.sqrt(_row_squares(sums) + hidden)
     a, b = _linked_units(left, right, labels, k)
-    score = _row_dots(unit, a, b)
+
+    def cosines(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        denominator = norm[x] * norm[y]
+        return np.divide(_row_dots(sums, x, y), denominator, out=np.zeros(len(x)), where=denominator > 0)
+
+    score = cosines(a, b)
     alive = np.ones(k, bool)
     units = np.arange(k)
     while len(a):
         either_undated = ~(np.isfinite(lo[a]) & np.isfinite(lo[b]))
         ok = either_undated | (np.maximum(lo[a], lo[b]) - np.minimum(hi[a], hi[b]) <= gap)
-        # Each unit's best compatible partner: sort both directions by (unit, -score, partner), take the first.
-        src = np.concatenate((a[ok], b[ok]))
-        dst = np.concatenate((b[ok], a[ok]))
-        both = np.concatenate((score[ok], score[ok]))
-        if len(src) == 0:
+        if not ok.any():
             break
-        order = np.lexsort((dst, -both, src))
-        first = order[np.r_[True, src[order][1:] != src[order][:-1]]]
-        best = np.full(k, -1)
-        best_score = np.full(k, -np.inf)
-        best[src[first]] = dst[first]
-        best_score[src[first]] = both[first]
+        best, best_score = _best_partners(a[ok], b[ok], score[ok], k)
         partner = np.maximum(best, 0)
         mutual = alive & (best >= 0) & (best[partner] == units) & (best_score >= similarity)
         take = np.flatnonzero(mutual & ((size == 1) | (size[partner] == 1)) & (units < best))
@@ -462,9 +458,9 @@ def pair_leftovers(
         lo[take], hi[take] = np.minimum(lo[take], lo[gone]), np.maximum(hi[take], hi[gone])
         sums = sums + sparse.csr_matrix((np.ones(len(gone)), (take, gone)), shape=(k, k)) @ sums
         hidden[take] += hidden[gone]
+        norm[take] = np.sqrt(_row_dots(sums, take, take) + hidden[take])
         changed = np.zeros(k, bool)
         changed[take] = True
-        unit = _unit_rows(sums, hidden)
         # Re-point pairs at the survivors; only pairs touching a grown unit need a new score.
         a, b = target[a], target[b]
         keep = a != b
@@ -472,38 +468,73 @@ def pair_leftovers(
         codes, index = np.unique(a * k + b, return_index=True)
         a, b, score = codes // k, codes % k, score[index]
         stale = changed[a] | changed[b]
-        score[stale] = _row_dots(unit, a[stale], b[stale])
+        score[stale] = cosines(a[stale], b[stale])
     return relabel(labels)
 
 
+def _row_squares(m: sparse.csr_matrix) -> np.ndarray:
+    """Each row's sum of squares."""
+    rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
+    return np.bincount(rows, weights=np.asarray(m.data, np.float64) ** 2, minlength=m.shape[0])
+
+
+@numba.njit(cache=True)
+def _best_partners(a, b, score, k):
+    """Each unit's most similar partner over the pairs ``(a, b)`` (both directions), ties to the lower id;
+    -1 and -inf for a unit in no pair."""
+    best = np.full(k, -1, np.int64)
+    best_score = np.full(k, -np.inf)
+    for q in range(len(a)):
+        for x, y in ((a[q], b[q]), (b[q], a[q])):
+            s = score[q]
+            if s > best_score[x] or (s == best_score[x] and y < best[x]):
+                best[x] = y
+                best_score[x] = s
+    return best, best_score
+
+
 def _row_dots(m: sparse.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``m[a[i]] . m[b[i]]`` for every i (a parallel merge of the two rows' sorted column indices)."""
+    """``m[a[i]] . m[b[i]]`` for every i, in parallel. Pairs are grouped by their longer row, which is
+    scattered into a dense buffer once per group; each pair then walks only its shorter row. (A story
+    centroid can hold 100k terms; its partners, mostly single articles, a few hundred.)"""
     if len(a) == 0:
         return np.zeros(0)
     m = m.tocsr()
-    if not m.has_sorted_indices:
-        m = m.sorted_indices()
-    return _sparse_dots(m.indptr, m.indices, m.data.astype(np.float64), np.asarray(a, np.int64), np.asarray(b, np.int64))
+    data = np.asarray(m.data, np.float64)
+    return _sparse_dots(m.indptr, m.indices, data, np.asarray(a, np.int64), np.asarray(b, np.int64), m.shape[1])
 
 
 @numba.njit(cache=True, parallel=True)
-def _sparse_dots(indptr, indices, data, a, b):
-    out = np.empty(len(a))
-    for q in numba.prange(len(a)):
-        i, i_end = indptr[a[q]], indptr[a[q] + 1]
-        j, j_end = indptr[b[q]], indptr[b[q] + 1]
-        total = 0.0
-        while i < i_end and j < j_end:
-            ci, cj = indices[i], indices[j]
-            if ci == cj:
-                total += data[i] * data[j]
-                i += 1
-                j += 1
-            elif ci < cj:
-                i += 1
-            else:
-                j += 1
-        out[q] = total
+def _sparse_dots(indptr, indices, data, a, b, columns):
+    n = len(a)
+    out = np.empty(n)
+    longer = np.empty(n, np.int64)
+    shorter = np.empty(n, np.int64)
+    for q in range(n):
+        if indptr[a[q] + 1] - indptr[a[q]] >= indptr[b[q] + 1] - indptr[b[q]]:
+            longer[q], shorter[q] = a[q], b[q]
+        else:
+            longer[q], shorter[q] = b[q], a[q]
+    order = np.argsort(longer)
+    batches = min(n, 64)
+    for batch in numba.prange(batches):
+        dense = np.zeros(columns)
+        current = -1
+        for position in range(batch * n // batches, (batch + 1) * n // batches):
+            q = order[position]
+            row = longer[q]
+            if row != current:
+                if current >= 0:
+                    for i in range(indptr[current], indptr[current + 1]):
+                        dense[indices[i]] = 0.0
+                for i in range(indptr[row], indptr[row + 1]):
+                    dense[indices[i]] += data[i]
+                current = row
+            s = shorter[q]
+            total = 0.0
+            for i in range(indptr[s], indptr[s + 1]):
+                total += data[i] * dense[indices[i]]
+            out[q] = total
     return out
 
 
