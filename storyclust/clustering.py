@@ -180,9 +180,8 @@ def _hdbscan(graph: sparse.csr_matrix, params: ClusterParams) -> tuple[np.ndarra
     mutual = sparse.csr_matrix((reach[finite], (rows[finite], graph.indices[finite])), shape=(n, n))
     # One spanning forest; each tree is one connected component of the mutual-reachability graph.
     _, part = connected_components(mutual, directed=False)
-    tree = minimum_spanning_tree(mutual)
-    a, b = tree.nonzero()
-    weight = np.asarray(tree[a, b]).ravel().astype(np.float64)
+    tree = minimum_spanning_tree(mutual).tocsr().tocoo()  # row-major, as hdbscan reads it
+    a, b, weight = tree.row.astype(np.int64), tree.col.astype(np.int64), tree.data.astype(np.float64)
     order = np.argsort(part, kind="stable")  # members of each part, ascending
     local = np.empty(n, np.int64)
     starts = np.r_[0, np.flatnonzero(np.diff(part[order])) + 1]
