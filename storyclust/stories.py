@@ -32,8 +32,9 @@ class StoryConfig:
         articles max_df is relaxed, and min_df when no term reaches it.
     svd_components (100), svd_sample (20000):
         LSA dimensions (TruncatedSVD). Fewer than the corpus size minus one on small corpora. On corpora
-        larger than ``svd_sample`` the LSA basis is fitted on that many seeded random articles and every
-        article is projected on it (at 100k articles a full fit costs minutes); ``None`` fits on all.
+        larger than ``svd_sample`` the LSA basis is fitted on that many seeded random articles (and their 65,536
+        most frequent terms) and every article is projected on it (at 100k articles a full fit costs
+        minutes); ``None`` fits on all.
     min_cluster_size (2), min_samples (1):
         HDBSCAN: a story can be as small as two articles, and one neighbour is enough to be core.
     cluster_selection_method ("leaf"), cluster_selection_epsilon (0.0):

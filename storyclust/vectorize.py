@@ -46,6 +46,9 @@ class Representation:
         return self.counts.names(self.columns[np.asarray(columns, np.int64)])
 
 
+_FIT_TERMS = 65_536  # terms the LSA basis is fitted on when it is fitted on a sample
+
+
 def story_documents(titles: Sequence[str], texts: Sequence[str], title_weight: int) -> list[str]:
     """The text each article is vectorised from: the title repeated ``title_weight`` times, then the body."""
     return [" ".join([title] * title_weight + [text]) for title, text in zip(titles, texts)]
@@ -151,11 +154,22 @@ def vectorize(
 
 def lsa(tfidf: sparse.csr_matrix, components: int, random_state: int, sample: int | None) -> np.ndarray:
     """Rows projected on the top ``components`` right singular vectors (randomised SVD), L2-normalised.
-    With ``sample`` below the row count, the vectors are fitted on that many seeded random rows."""
+
+    With ``sample`` below the row count, the vectors are fitted on that many seeded random rows and on the
+    ``_FIT_TERMS`` terms most frequent in them (the rest carry little of the top components' energy and
+    cost most of the SVD's dense work), and every row is projected on them.
+    """
     n = tfidf.shape[0]
     svd = TruncatedSVD(n_components=components, algorithm="randomized", n_iter=5, random_state=random_state)
     if sample is None or n <= sample:
         return normalize(np.asarray(svd.fit_transform(tfidf), dtype=np.float64))
     rows = np.sort(np.random.default_rng(random_state).choice(n, size=sample, replace=False))
-    svd.fit(tfidf[rows])
-    return normalize(np.asarray(tfidf @ svd.components_.T, dtype=np.float64))
+    fit = tfidf[rows]
+    df = np.bincount(fit.indices, minlength=fit.shape[1])
+    terms = np.sort(np.argsort(-df, kind="stable")[: min(_FIT_TERMS, int((df > 0).sum()))])
+    if len(terms) <= components:
+        terms = np.arange(fit.shape[1])
+    svd.fit(fit[:, terms])
+    basis = np.zeros((components, tfidf.shape[1]), np.float32)
+    basis[:, terms] = svd.components_
+    return normalize(np.asarray(tfidf @ basis.T, dtype=np.float64))
