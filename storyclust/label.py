@@ -33,14 +33,20 @@ def top_terms(
 ) -> list[list[str]]:
     """The ``count`` highest-scoring terms of each row; ties go to the earlier column. ``names(columns)``
     gives the text of columns (asked once, for the columns that are needed)."""
-    chosen = []
-    for row in range(scores.shape[0]):
-        start, end = scores.indptr[row], scores.indptr[row + 1]
-        values, columns = scores.data[start:end], scores.indices[start:end]
-        keep = values > 0
-        values, columns = values[keep], columns[keep]
-        chosen.append(columns[np.lexsort((columns, -values))[:count]])
-    needed = np.unique(np.concatenate(chosen)) if chosen else np.zeros(0, np.int64)
+    scores = scores.tocsr()
+    if scores.shape[0] == 0:
+        return []
+    rows = np.repeat(np.arange(scores.shape[0]), np.diff(scores.indptr))
+    positive = scores.data > 0
+    rows, columns, values = rows[positive], scores.indices[positive], scores.data[positive]
+    order = np.lexsort((columns, -values, rows))  # by row, best first, ties to the earlier column
+    rows, columns = rows[order], columns[order]
+    first = np.searchsorted(rows, np.arange(scores.shape[0]))
+    rank = np.arange(len(rows)) - first[rows]
+    top = rank < count
+    bounds = np.searchsorted(rows[top], np.arange(scores.shape[0] + 1))
+    chosen = np.split(columns[top], bounds[1:-1])
+    needed = np.unique(columns[top])
     text = dict(zip(needed.tolist(), (str(t) for t in names(needed))))
     return [[text[c] for c in columns.tolist()] for columns in chosen]
 
