@@ -320,10 +320,17 @@ def merge_units(
         rows, cols, sims = _neighbours(unit, neighbours)
     # Every nearest-neighbour edge is remembered, so a unit that was too far from a and from b alone can
     # still be reconsidered against their merger; only edges above the threshold enter the heap.
-    linked: dict[int, set[int]] = {}
-    for a, b in zip(rows.tolist(), cols.tolist()):
-        linked.setdefault(a, set()).add(b)
-        linked.setdefault(b, set()).add(a)
+    # Sets are built from the edge arrays only for the units a merge touches.
+    both = np.concatenate((rows, cols))
+    order = np.argsort(both, kind="stable")
+    partners = np.concatenate((cols, rows))[order]
+    starts = np.searchsorted(both[order], np.arange(k + 1))
+    linked_sets: dict[int, set[int]] = {}
+
+    def linked(u: int) -> set[int]:
+        if u not in linked_sets:
+            linked_sets[u] = set(partners[starts[u] : starts[u + 1]].tolist())
+        return linked_sets[u]
     # Short texts share few words even on the same story: where either unit's articles average fewer than
     # ``full_length`` terms, the pair merges at a threshold scaled by sqrt(terms / full_length).
     terms = np.diff(vectors.indptr).astype(np.float64)
@@ -364,11 +371,11 @@ def merge_units(
         alive[b] = False
         parent[b] = a
         version[a] += 1
-        others = sorted(c for c in (linked.pop(a, set()) | linked.pop(b, set())) - {a, b} if alive[c])
+        others = sorted(c for c in (linked(a) | linked(b)) - {a, b} if alive[c])
         for c in others:
-            linked[c].discard(a)
-            linked[c].discard(b)
-        linked[a] = set()
+            linked(c).discard(a)
+            linked(c).discard(b)
+        linked_sets[a], linked_sets[b] = set(), set()
         if not others:
             return
         # One batched product scores the merged unit against its candidates; only the ``neighbours``
@@ -376,8 +383,8 @@ def merge_units(
         scores = (sparse.vstack([vector(c) for c in others]) @ centre[a].T).toarray().ravel()
         for i in np.argsort(-scores, kind="stable")[:neighbours]:
             c, score = others[i], float(scores[i])
-            linked[a].add(c)
-            linked[c].add(a)
+            linked(a).add(c)
+            linked(c).add(a)
             if score >= threshold(a, c):
                 x, y = min(a, c), max(a, c)
                 heapq.heappush(heap, (-score, x, y, version[x], version[y]))
