@@ -1,6 +1,7 @@
 """Story clustering of reduced article vectors: HDBSCAN, then time-aware merging, then splitting by time.
 
-    points -> k-nearest-neighbour graph     cosine, exact, only between articles dated close enough
+    points -> k-nearest-neighbour graph     cosine, only between articles dated close enough (exact up to
+                                            20k articles, an inverted-file search beyond: storyclust.neighbors)
            -> HDBSCAN (hdbscan package)     on the graph as a sparse precomputed distance matrix, one
                                             connected component at a time: dense clusters, the rest noise
            -> merge                         clusters and noise articles whose centroids are close (cosine)
@@ -25,6 +26,8 @@ from typing import Sequence
 import numba
 import numpy as np
 from scipy import sparse
+
+from .neighbors import knn_graph
 
 __all__ = [
     "ClusterParams",
@@ -55,6 +58,7 @@ class ClusterParams:
     full_length: float = 0.0
     member_similarity: float = 0.0
     graph_neighbors: int = 15
+    random_state: int = 0
 
 
 def relabel(labels: np.ndarray) -> np.ndarray:
@@ -65,38 +69,6 @@ def relabel(labels: np.ndarray) -> np.ndarray:
         if label >= 0:
             out[i] = seen.setdefault(label, len(seen))
     return out
-
-
-def knn_graph(points: np.ndarray, k: int, stamps: np.ndarray, max_gap_days: float | None) -> sparse.csr_matrix:
-    """Symmetric graph of each point's ``k`` nearest neighbours, weighted by cosine distance (at least 1e-9,
-    since a stored zero would mean "no edge"). Points dated more than ``max_gap_days`` apart are never
-    neighbours; undated points can neighbour anything."""
-    n = len(points)
-    k = min(k, n - 1)
-    if k < 1:
-        return sparse.csr_matrix((n, n))
-    vectors = points.astype(np.float32)
-    gap = np.inf if max_gap_days is None else max_gap_days * _DAY
-    dated = ~np.isnan(stamps)
-    block = max(64, min(4096, int(5e7 // max(n, 1))))  # bounds the block of similarities to ~200 MB
-    rows, cols, dists = [], [], []
-    for start in range(0, n, block):
-        idx = np.arange(start, min(start + block, n))
-        sims = vectors[idx] @ vectors.T
-        sims[idx - start, idx] = -np.inf
-        if np.isfinite(gap) and dated.any():
-            far = np.abs(stamps[idx, None] - stamps[None, :]) > gap  # NaN compares False: undated stay
-            sims[far] = -np.inf
-        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-        best = np.take_along_axis(sims, top, axis=1)
-        ok = np.isfinite(best)
-        rows.append(np.repeat(idx, k)[ok.ravel()])
-        cols.append(top.ravel()[ok.ravel()])
-        dists.append(np.maximum(1.0 - best[ok].astype(np.float64), 1e-9))
-    graph = sparse.csr_matrix(
-        (np.concatenate(dists), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n)
-    )
-    return graph.maximum(graph.T).tocsr()
 
 
 def _core_distances(graph: sparse.csr_matrix, m: int) -> np.ndarray:
@@ -621,7 +593,7 @@ def cluster_points(
     stamps = np.array([d.timestamp() if d is not None else np.nan for d in dates], dtype=np.float64)
     graph = None
     if n >= 3:
-        graph = knn_graph(points, params.graph_neighbors, stamps, params.max_gap_days)
+        graph = knn_graph(points, params.graph_neighbors, stamps, params.max_gap_days, random_state=params.random_state)
         hdb_labels, strength = _hdbscan(graph, params)
     else:
         hdb_labels, strength = np.full(n, -1, np.int64), np.zeros(n)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+import numba
 import numpy as np
 from scipy import sparse
 
@@ -34,21 +35,48 @@ def top_terms(
     """The ``count`` highest-scoring terms of each row; ties go to the earlier column. ``names(columns)``
     gives the text of columns (asked once, for the columns that are needed)."""
     scores = scores.tocsr()
-    if scores.shape[0] == 0:
-        return []
-    rows = np.repeat(np.arange(scores.shape[0]), np.diff(scores.indptr))
-    positive = scores.data > 0
-    rows, columns, values = rows[positive], scores.indices[positive], scores.data[positive]
-    order = np.lexsort((columns, -values, rows))  # by row, best first, ties to the earlier column
-    rows, columns = rows[order], columns[order]
-    first = np.searchsorted(rows, np.arange(scores.shape[0]))
-    rank = np.arange(len(rows)) - first[rows]
-    top = rank < count
-    bounds = np.searchsorted(rows[top], np.arange(scores.shape[0] + 1))
-    chosen = np.split(columns[top], bounds[1:-1])
-    needed = np.unique(columns[top])
+    chosen_flat, bounds = _top_per_row(scores.indptr, scores.indices, scores.data, count)
+    chosen = np.split(chosen_flat, bounds[1:-1]) if scores.shape[0] else []
+    needed = np.unique(chosen_flat)
     text = dict(zip(needed.tolist(), (str(t) for t in names(needed))))
     return [[text[c] for c in columns.tolist()] for columns in chosen]
+
+
+@numba.njit(cache=True, parallel=True)
+def _top_per_row(indptr, indices, data, count):
+    """Each row's up to ``count`` columns with the highest positive values, best first, ties to the lower
+    column; concatenated, with row bounds."""
+    n = len(indptr) - 1
+    sizes = np.zeros(n, np.int64)
+    best = np.empty((n, max(count, 1)), np.int64)
+    for row in numba.prange(n):
+        values = np.empty(count)
+        m = 0
+        for e in range(indptr[row], indptr[row + 1]):
+            v, c = data[e], indices[e]
+            if v <= 0:
+                continue
+            # insertion into the sorted buffer (value descending, column ascending)
+            position = m
+            while position > 0 and (values[position - 1] < v or (values[position - 1] == v and best[row, position - 1] > c)):
+                position -= 1
+            if position >= count:
+                continue
+            last = min(m, count - 1)
+            for j in range(last, position, -1):
+                values[j] = values[j - 1]
+                best[row, j] = best[row, j - 1]
+            values[position] = v
+            best[row, position] = c
+            m = min(m + 1, count)
+        sizes[row] = m
+    bounds = np.zeros(n + 1, np.int64)
+    for row in range(n):
+        bounds[row + 1] = bounds[row] + sizes[row]
+    flat = np.empty(bounds[n], np.int64)
+    for row in range(n):
+        flat[bounds[row] : bounds[row + 1]] = best[row, : sizes[row]]
+    return flat, bounds
 
 
 def central_members(points: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:

@@ -75,7 +75,7 @@ class StoryConfig:
     terms (8):
         Distinctive terms per story label.
     random_state (0):
-        Seed of the randomised SVD.
+        Seed of the randomised SVD, its sample, and the neighbour search's cells on large corpora.
     """
 
     title_weight: int = 3
@@ -122,6 +122,7 @@ class StoryConfig:
             full_length=self.short_text_terms,
             member_similarity=self.member_similarity,
             max_gap_days=self.max_gap_days,
+            random_state=self.random_state,
         )
 
     def describe(self) -> dict[str, Any]:
