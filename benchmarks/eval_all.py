@@ -49,11 +49,16 @@ CORPORA = (
 )
 
 
-def evaluate(corpus: Corpus, data: Path, seed: int) -> dict:
+# --fast-paths: the large-corpus approximations (sampled LSA, inverted-file neighbour search), forced on
+# these small corpora to measure what they cost in quality.
+FAST_PATHS = {"svd_sample": 1000, "exact_neighbors": 1000}
+
+
+def evaluate(corpus: Corpus, data: Path, seed: int, fast_paths: bool = False) -> dict:
     path = data / corpus.name / "articles.jsonl.gz"
     result, seconds = read([path], fields=corpus.fields, unique_ids=corpus.unique_ids)
     dedup = replace(DedupConfig(), seed=seed)
-    stories = replace(StoryConfig(), random_state=seed) if corpus.label else None
+    stories = replace(StoryConfig(), random_state=seed, **(FAST_PATHS if fast_paths else {})) if corpus.label else None
     t = time.perf_counter()
     outcome = run(result, dedup, stories, read_seconds=seconds)
     # Without a story label no stories are built, so only the duplicate scores come back.
@@ -123,6 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", default="1", help="comma-separated seeds (default 1, the CLI default)")
     parser.add_argument("--only", help="comma-separated corpus names")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--fast-paths", action="store_true",
+                        help="force the large-corpus approximations (sampled LSA, inverted-file k-NN) from 1000 "
+                             "articles, to measure their cost in quality")
     args = parser.parse_args(argv)
     if not args.data.is_dir():
         print(f"error: no corpora at {args.data} (pass --data)", file=sys.stderr)
@@ -135,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         if not (args.data / corpus.name / "articles.jsonl.gz").exists():
             continue
-        raw[corpus.name] = [evaluate(corpus, args.data, seed) for seed in seeds]
+        raw[corpus.name] = [evaluate(corpus, args.data, seed, args.fast_paths) for seed in seeds]
         rows[corpus.name] = summarise(raw[corpus.name])
         print(f"{corpus.name}: done", file=sys.stderr)
     print(markdown(rows))

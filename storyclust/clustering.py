@@ -59,6 +59,7 @@ class ClusterParams:
     member_similarity: float = 0.0
     graph_neighbors: int = 15
     random_state: int = 0
+    exact_neighbors: int = 20_000
 
 
 def relabel(labels: np.ndarray) -> np.ndarray:
@@ -593,7 +594,8 @@ def cluster_points(
     stamps = np.array([d.timestamp() if d is not None else np.nan for d in dates], dtype=np.float64)
     graph = None
     if n >= 3:
-        graph = knn_graph(points, params.graph_neighbors, stamps, params.max_gap_days, random_state=params.random_state)
+        graph = knn_graph(points, params.graph_neighbors, stamps, params.max_gap_days, random_state=params.random_state,
+                          exact_limit=params.exact_neighbors)
         hdb_labels, strength = _hdbscan(graph, params)
     else:
         hdb_labels, strength = np.full(n, -1, np.int64), np.zeros(n)
