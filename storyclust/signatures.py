@@ -25,6 +25,7 @@ _FNV_PRIME = np.uint64(0x100000001B3)
 _MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX_2 = np.uint64(0x94D049BB133111EB)
 _MAX32 = np.uint32(0xFFFFFFFF)
+_CHUNK = 32768  # documents shingled at a time
 
 
 @dataclass(frozen=True)
@@ -138,13 +139,24 @@ def shingle(texts: Sequence[str], k: int) -> Shingles:
     """Word ``k``-gram shingle sets of ``texts`` (already cleaned; lower-cased here)."""
     if k < 1:
         raise ValueError(f"shingle size must be >= 1, got {k}")
-    encoded = [t.lower().encode("utf-8") for t in texts]
-    starts = np.zeros(len(encoded) + 1, np.int64)
-    np.cumsum([len(e) for e in encoded], out=starts[1:])
-    buf = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-    if len(buf) == 0:
-        buf = np.zeros(1, np.uint8)
-    hashes, offsets = _shingle_all(buf, starts, k)
+    # In chunks of documents: the byte buffer and the per-token scratch arrays of a million articles would
+    # take about 10 GB at once; only the shingle hashes themselves are kept.
+    parts, sizes = [], []
+    for base in range(0, len(texts), _CHUNK):
+        encoded = [t.lower().encode("utf-8") for t in texts[base : base + _CHUNK]]
+        starts = np.zeros(len(encoded) + 1, np.int64)
+        np.cumsum([len(e) for e in encoded], out=starts[1:])
+        buf = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+        del encoded
+        if len(buf) == 0:
+            buf = np.zeros(1, np.uint8)
+        chunk_hashes, chunk_offsets = _shingle_all(buf, starts, k)
+        parts.append(chunk_hashes)
+        sizes.append(np.diff(chunk_offsets))
+    offsets = np.zeros(len(texts) + 1, np.int64)
+    if parts:
+        np.cumsum(np.concatenate(sizes), out=offsets[1:])
+    hashes = np.concatenate(parts) if parts else np.zeros(0, np.uint64)
     return Shingles(hashes, offsets)
 
 

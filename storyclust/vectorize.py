@@ -49,9 +49,30 @@ class Representation:
 _FIT_TERMS = 65_536  # terms the LSA basis is fitted on when it is fitted on a sample
 
 
-def story_documents(titles: Sequence[str], texts: Sequence[str], title_weight: int) -> list[str]:
-    """The text each article is vectorised from: the title repeated ``title_weight`` times, then the body."""
-    return [" ".join([title] * title_weight + [text]) for title, text in zip(titles, texts)]
+class StoryDocuments(Sequence[str]):
+    """The text each article is vectorised from: the title repeated ``title_weight`` times, then the body.
+    Built on access (a slice gives a list), so a million articles are not held a second time."""
+
+    def __init__(self, titles: Sequence[str], texts: Sequence[str], title_weight: int) -> None:
+        if len(titles) != len(texts):
+            raise ValueError(f"{len(titles)} titles for {len(texts)} texts")
+        self._titles, self._texts, self._weight = titles, texts, title_weight
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    def _one(self, i: int) -> str:
+        return " ".join([self._titles[i]] * self._weight + [self._texts[i]])
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self._one(i) for i in range(*index.indices(len(self)))]
+        return self._one(range(len(self))[index])
+
+
+def story_documents(titles: Sequence[str], texts: Sequence[str], title_weight: int) -> StoryDocuments:
+    """The text each article is vectorised from (see :class:`StoryDocuments`)."""
+    return StoryDocuments(titles, texts, title_weight)
 
 
 def weigh(

@@ -243,3 +243,14 @@ def test_minhash_is_deterministic_per_seed() -> None:
 def test_num_perm_must_be_positive() -> None:
     with pytest.raises(ValueError, match=r"^num_perm must be >= 1, got 0$"):
         minhash(shingle(["a b c"], 3), num_perm=0)
+
+
+def test_shingling_in_chunks_gives_the_same_sets(monkeypatch) -> None:
+    import storyclust.signatures as signatures
+
+    texts = [f"story {i} about the same long event with words {i % 3} and more words" for i in range(23)] + ["", "a"]
+    whole = signatures.shingle(texts, 3)
+    monkeypatch.setattr(signatures, "_CHUNK", 4)
+    chunked = signatures.shingle(texts, 3)
+    assert np.array_equal(whole.hashes, chunked.hashes)
+    assert np.array_equal(whole.offsets, chunked.offsets)
