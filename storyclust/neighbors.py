@@ -11,33 +11,37 @@ Exact (``n <= exact_limit``)
     similarity, ties by the lower index. Every compatible pair is scored, so the graph is the exact one.
 
 Approximate (``n > exact_limit``): an inverted file (IVF), searched both ways
-    1. ``cells`` centroids (``sqrt(n)``, at least 300) are fitted with scikit-learn's KMeans on a seeded
-       sample of ``40 * cells`` points and normalised. Each point belongs to the cell of its most similar
-       centroid, and *probes* its ``probes`` most similar centroids' cells (``probes`` grows slowly with
-       ``cells``: 32 at 300 cells).
-    2. The points are laid out cell by cell. Every point is first compared with its own cell's points; then,
-       probe rank by probe rank (ranks 1-2, 3-6, 7-14, ...: nearest cells first, so that the lists fill with
-       good neighbours early), each cell's points are compared with all the points probing it, in one
-       matrix product per cell and rank group.
-    3. Each similarity is used both ways: the probing point gets the cell's point as a candidate, and the
-       cell's point gets the probing point. A pair is found when either point probes the other's cell,
-       which finds most of the true neighbours (those of a point near its cell's border sit in a neighbouring
-       cell) while scoring only about a seventh of all pairs.
-    Each point's list keeps its ``k`` best compatible candidates (ties by the lower position, duplicates
-    dropped), and the time gate is applied pair by pair, so it holds exactly. On the LSA vectors of the
-    generated 100k-article dump (80k unique articles, which have few close neighbours in 100 dimensions:
-    the hard case) 0.96 of the exact time-gated 15 nearest neighbours are found.
+    1. ``cells`` centroids (``sqrt(n)``, at least 300) are fitted with scikit-learn's KMeans (random init, 10
+       iterations) on a sample of ``40 * cells`` points drawn with ``random_state``, and normalised. Each
+       point belongs to the cell of its most similar centroid and *probes* the cells of its ``probes`` most
+       similar centroids (32 at 300 cells, growing as ``sqrt(cells)``).
+    2. The points are laid out cell by cell, by date inside a cell. Each point is first compared with its
+       own cell; then, by probe rank (ranks 0-2, 3-8, 9-20, ...: nearest cells first, so that the lists fill
+       with good neighbours early and later candidates are mostly rejected by a vectorised test against the
+       list's floor), each cell is compared with all the points probing it, in float32 matrix products of
+       about 256k similarities (a tile of probing points, by date, against the cell's points dated within
+       ``max_gap_days`` of the tile: a long corpus costs little more than its date windows).
+    3. Each similarity is used both ways: the probing point gets the cell's point as a candidate and the
+       cell's point gets the probing point, so a pair is found when either point probes the other's cell.
+       Neighbours across a cell border are found far more often so (with 300 cells and 32 probes, 0.96 of
+       the true neighbours instead of 0.90) for the same number of similarities, about a seventh of all pairs.
+    Each list keeps the ``k`` best compatible candidates seen (similarity, then the lower position; a pair
+    seen twice keeps its larger similarity), so it does not depend on the order of arrival, and the time
+    gate is applied pair by pair: it holds exactly. On the LSA vectors of the generated 100k-article dump
+    (80k unique articles with few close neighbours in 100 dimensions: a hard case for any index) this finds
+    0.966 of the exact time-gated 15 nearest neighbours, in about 3 s on 2 cores (the exact search: 35 s).
 
-    The matrix products run inside numba's threads (numpy's ``dot`` on float32 tiles, with the BLAS held to
-    one thread meanwhile): switching between numba's and the BLAS's thread pools block by block would cost
-    milliseconds per switch. Similarity tiles stay in cache, and each thread keeps its own column lists,
-    merged after the block, so that no two threads write the same list. The result depends only on the input
-    and ``random_state``: every list is the top ``k`` of its candidates, whatever order they arrive in.
+    The work is split between threads (numba's thread count, at most 8) by the probing point: each thread
+    owns the lists of its points as rows, and keeps column candidates in lists of its own, merged after each
+    rank group. The threads run single-threaded BLAS products and ``nogil`` numba kernels; switching between
+    the BLAS's and numba's own thread pools tile by tile would cost milliseconds per switch, their workers
+    spinning against each other.
 
 Both paths store cosine distances ``max(1 - similarity, 1e-9)`` (a stored zero would mean "no edge") and
-return the symmetric graph ``maximum(G, G.T)``. Memory stays bounded: blocks of similarities are capped at
-64 MB, and the approximate path holds one float32 copy of the points plus ``n * probes`` probe indices in
-batches of at most 8M.
+return the symmetric graph ``maximum(G, G.T)``. Memory stays bounded: the exact path's blocks of similarities
+are capped at 64 MB; the approximate path holds one float32 copy of the points, ``n * k`` list entries per
+thread and probe indices for at most 8M (point, cell) pairs at a time: about 1.2 GB beyond the input at 1M
+points of 100 dimensions.
 """
 
 from __future__ import annotations
@@ -52,8 +56,9 @@ __all__ = ["knn_graph"]
 
 _DAY = 86400.0
 _BLOCK_FLOATS = 16_000_000  # exact path: similarities per block, 64 MB of float32
-_STRIPE = 32  # columns the kernels test at once against the lists' floors
 _TILE_FLOATS = 262_144  # IVF: similarities per matrix product (1 MB)
+_MAX_TILE_ROWS = 4096  # IVF: a tile grows (while its date window is narrow) up to this many rows
+_MAX_THREADS = 8  # IVF search threads, each with its own n x k column lists
 _MIN_CELLS = 300  # IVF cells: sqrt(n), at least this many
 _PROBES_AT_MIN = 32  # IVF probes at _MIN_CELLS cells; grows as sqrt(cells)
 _SAMPLE_PER_CELL = 40  # KMeans is fitted on this many points per cell
@@ -62,97 +67,95 @@ _BATCH_PROBES = 8_000_000  # IVF: (point, probed cell) pairs held at a time
 
 
 @numba.njit(cache=True, inline="always")
-def _push(ids, best, s, cid):
-    """Offer neighbour ``cid`` at similarity ``s`` to one point's list (best first, ties by the lower id; id -1
-    and similarity -inf in empty slots). A neighbour already listed keeps the larger of its similarities, so
-    the list never depends on the order in which candidates arrive."""
-    k = len(ids)
-    if ids[k - 1] >= 0 and (s < best[k - 1] or (s == best[k - 1] and cid > ids[k - 1])):
+def _push(ids, best, i, s, cid):
+    """Offer neighbour ``cid`` at similarity ``s`` to point ``i``'s list ``ids[i]``, ``best[i]`` (best first,
+    ties by the lower id; id -1 and similarity -inf in empty slots). A neighbour already listed keeps the
+    larger of its similarities, so a list never depends on the order in which its candidates arrive."""
+    k = ids.shape[1]
+    if ids[i, k - 1] >= 0 and (s < best[i, k - 1] or (s == best[i, k - 1] and cid > ids[i, k - 1])):
         return
     slot = k - 1
     for q in range(k):
-        if ids[q] < 0:
+        if ids[i, q] < 0:
             slot = q
             break
-        if ids[q] == cid:
-            if not s > best[q]:
+        if ids[i, q] == cid:
+            if not s > best[i, q]:
                 return
             slot = q
             break
-    while slot > 0 and (s > best[slot - 1] or (s == best[slot - 1] and cid < ids[slot - 1])):
-        best[slot] = best[slot - 1]
-        ids[slot] = ids[slot - 1]
+    while slot > 0 and (s > best[i, slot - 1] or (s == best[i, slot - 1] and cid < ids[i, slot - 1])):
+        best[i, slot] = best[i, slot - 1]
+        ids[i, slot] = ids[i, slot - 1]
         slot -= 1
-    best[slot] = s
-    ids[slot] = cid
-
-
-@numba.njit(cache=True, inline="always")
-def _offer_row(sims, me, when, col_ids, col_stamps, gap, ids, best):
-    """Offer one row of similarities to point ``me``'s list (``ids``, ``best``). Columns that are the point
-    itself, or dated more than ``gap`` from ``when``, are skipped (NaN stamps compare False: compatible)."""
-    c = len(sims)
-    k = len(ids)
-    for start in range(0, c, _STRIPE):
-        stop = min(start + _STRIPE, c)
-        floor = best[k - 1]  # -inf while the list is not full
-        hit = False
-        for j in range(start, stop):  # vectorised: is any column good enough?
-            hit |= sims[j] >= floor
-        if not hit:
-            continue
-        for j in range(start, stop):
-            s = sims[j]
-            if not s >= best[k - 1]:  # also skips NaN
-                continue
-            cid = col_ids[j]
-            if cid == me or abs(when - col_stamps[j]) > gap:
-                continue
-            _push(ids, best, s, cid)
+    best[i, slot] = s
+    ids[i, slot] = cid
 
 
 @numba.njit(cache=True, parallel=True)
 def _merge_rows(sims, row_ids, col_ids, row_stamps, col_stamps, gap, out_ids, out_sims):
-    """Offer each row ``r`` of ``sims`` to the list of point ``row_ids[r]`` (``out_*[row_ids[r]]``, distinct)."""
-    for r in numba.prange(sims.shape[0]):
+    """Offer each row ``r`` of ``sims`` (columns: points ``col_ids``) to the list of point ``row_ids[r]``
+    (distinct) in ``out_*``. The point itself and columns dated more than ``gap`` from it are skipped (NaN
+    stamps compare False: compatible)."""
+    m, c = sims.shape
+    k = out_ids.shape[1]
+    for r in numba.prange(m):
         me = row_ids[r]
-        _offer_row(sims[r], me, row_stamps[r], col_ids, col_stamps, gap, out_ids[me], out_sims[me])
+        when = row_stamps[r]
+        floor = out_sims[me, k - 1]  # -inf while the list is not full
+        hit = False
+        for j in range(c):  # vectorised: does any column reach the floor?
+            hit |= sims[r, j] >= floor
+        if not hit:
+            continue
+        for j in range(c):
+            s = sims[r, j]
+            if not s >= floor:  # also skips NaN
+                continue
+            cid = col_ids[j]
+            if cid == me or abs(when - col_stamps[j]) > gap:
+                continue
+            _push(out_ids, out_sims, me, s, cid)
+            floor = out_sims[me, k - 1]
 
 
 @numba.njit(cache=True, nogil=True)
-def _offer_tile(sims, rows, lo, when, gap, both, floor, out_pos, out_sims, local_pos, local_sims):
-    """Offer a tile of similarities (rows: positions ``rows``, owned by the calling thread; columns: positions
-    ``lo, lo + 1, ...``) to the row points' lists ``out_*`` and, if ``both``, to the column points' lists of
-    the calling thread, ``local_*``. ``floor`` holds lower bounds of the column points' final floors."""
+def _offer_tile(sims, rows, row_when, row_floor, lo, when, gap, both, floor, out_pos, out_sims, local_pos, local_sims):
+    """Offer a tile of similarities (rows: points ``rows``, dated ``row_when``, owned by the calling thread,
+    floors at least ``row_floor``; columns: points ``lo, lo + 1, ...``) to the row points' lists ``out_*`` and,
+    if ``both``, to the column points' lists of the calling thread, ``local_*``; ``floor`` holds lower bounds
+    of the column points' floors. The point itself and pairs dated more than ``gap`` apart are skipped.
+
+    One pass over each row tests every similarity against both floors (vectorised); only rows with a hit
+    are examined one by one. Row data come contiguous: a cache miss per row would cost more than its scan."""
     m, c = sims.shape
     k = out_pos.shape[1]
-    cols = np.arange(lo, lo + c)
     col_when = when[lo : lo + c]
+    bar = np.empty(c, np.float32)
+    for j in range(c):
+        bar[j] = max(floor[lo + j], local_sims[lo + j, k - 1]) if both else np.inf
     for r in range(m):
         me = rows[r]
-        _offer_row(sims[r], me, when[me], cols, col_when, gap, out_pos[me], out_sims[me])
-    if not both:
-        return
-    bar = np.empty(_STRIPE, np.float32)
-    for start in range(0, c, _STRIPE):
-        width = min(_STRIPE, c - start)
-        for j in range(width):
-            bar[j] = max(floor[lo + start + j], local_sims[lo + start + j, k - 1])
-        for r in range(m):
-            hit = False
-            for j in range(width):
-                hit |= sims[r, start + j] >= bar[j]
-            if not hit:
+        mine = row_floor[r]
+        hit = False
+        for j in range(c):
+            s = sims[r, j]
+            hit |= (s >= mine) | (s >= bar[j])
+        if not hit:
+            continue
+        mine = max(mine, out_sims[me, k - 1])
+        for j in range(c):
+            s = sims[r, j]
+            if not (s >= mine or s >= bar[j]):  # also skips NaN
                 continue
-            rid = rows[r]
-            for j in range(width):
-                s = sims[r, start + j]
-                if not s >= bar[j]:
-                    continue
-                col = lo + start + j
-                if rid == col or abs(when[col] - when[rid]) > gap:
-                    continue
-                _push(local_pos[col], local_sims[col], s, rid)
+            col = lo + j
+            if col == me or abs(row_when[r] - col_when[j]) > gap:
+                continue
+            if s >= mine:
+                _push(out_pos, out_sims, me, s, col)
+                mine = out_sims[me, k - 1]
+            if s >= bar[j]:
+                _push(local_pos, local_sims, col, s, me)
                 bar[j] = max(bar[j], local_sims[col, k - 1])
 
 
@@ -166,7 +169,7 @@ def _merge_lists(local_pos, local_sims, out_pos, out_sims):
                 cid = local_pos[t, i, q]
                 if cid < 0:
                     break
-                _push(out_pos[i], out_sims[i], local_sims[t, i, q], cid)
+                _push(out_pos, out_sims, i, local_sims[t, i, q], cid)
                 local_pos[t, i, q] = -1
                 local_sims[t, i, q] = -np.inf
 
@@ -174,28 +177,28 @@ def _merge_lists(local_pos, local_sims, out_pos, out_sims):
 @numba.njit(cache=True, parallel=True)
 def _top_cells(sims, out):
     """The ``out.shape[1]`` columns of largest value in each row of ``sims``, best first (ties by the lower
-    column)."""
+    column), by insertion."""
     m, c = sims.shape
     p = out.shape[1]
     for r in numba.prange(m):
-        best = np.empty(p, np.float32)
-        ids = out[r]
-        filled = 0
+        value = np.empty(p, np.float32)
+        column = out[r]
+        size = 0
         for j in range(c):
             s = sims[r, j]
-            if filled == p:
-                if not s > best[p - 1]:
+            if size == p:
+                if not s > value[p - 1]:
                     continue
                 pos = p - 1
             else:
-                pos = filled
-                filled += 1
-            while pos > 0 and s > best[pos - 1]:
-                best[pos] = best[pos - 1]
-                ids[pos] = ids[pos - 1]
+                pos = size
+                size += 1
+            while pos > 0 and s > value[pos - 1]:
+                value[pos] = value[pos - 1]
+                column[pos] = column[pos - 1]
                 pos -= 1
-            best[pos] = s
-            ids[pos] = j
+            value[pos] = s
+            column[pos] = j
 
 
 def knn_graph(
@@ -234,12 +237,11 @@ def _neighbours(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each point's ``k`` (``1 <= k < n``) neighbours, best first: ``(ids, similarities)``, both ``n x k``,
     id -1 where fewer than ``k`` compatible points exist."""
-    vectors = np.ascontiguousarray(points, dtype=np.float32)
     stamps = np.ascontiguousarray(stamps, dtype=np.float64)
     gap = math.inf if max_gap_days is None else float(max_gap_days) * _DAY
-    if len(vectors) <= exact_limit:
-        return _exact(vectors, k, stamps, gap)
-    return _ivf(vectors, k, stamps, gap, random_state, cells, probes)
+    if len(points) <= exact_limit:
+        return _exact(np.ascontiguousarray(points, dtype=np.float32), k, stamps, gap)
+    return _ivf(points, k, stamps, gap, random_state, cells, probes)
 
 
 def _symmetric_graph(ids: np.ndarray, sims: np.ndarray) -> sparse.csr_matrix:
@@ -273,7 +275,7 @@ def _exact(vectors: np.ndarray, k: int, stamps: np.ndarray, gap: float) -> tuple
 
 
 def _ivf(
-    vectors: np.ndarray,
+    points: np.ndarray,
     k: int,
     stamps: np.ndarray,
     gap: float,
@@ -281,12 +283,13 @@ def _ivf(
     cells: int | None,
     probes: int | None,
 ) -> tuple[np.ndarray, np.ndarray]:
+    import warnings
     from concurrent.futures import ThreadPoolExecutor
 
     from sklearn.cluster import KMeans  # imported here: only large inputs need them
     from threadpoolctl import threadpool_limits
 
-    n = len(vectors)
+    n = len(points)
     cells = int(cells or max(_MIN_CELLS, round(math.sqrt(n))))
     cells = max(1, min(cells, n // (2 * k)))
     probes = int(probes or round(_PROBES_AT_MIN * math.sqrt(max(cells, _MIN_CELLS) / _MIN_CELLS)))
@@ -294,39 +297,69 @@ def _ivf(
 
     rng = np.random.default_rng(random_state)
     sample = np.sort(rng.choice(n, size=min(n, _SAMPLE_PER_CELL * cells), replace=False))
-    kmeans = KMeans(n_clusters=cells, n_init=1, max_iter=_KMEANS_ITER, random_state=random_state)
-    centroids = kmeans.fit(vectors[sample].astype(np.float64)).cluster_centers_.astype(np.float32)
+    kmeans = KMeans(n_clusters=cells, init="random", n_init=1, max_iter=_KMEANS_ITER, random_state=random_state)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # duplicate points can leave fewer distinct clusters: empty cells are fine
+        kmeans.fit(np.asarray(points[sample], dtype=np.float64))
+    centroids = kmeans.cluster_centers_.astype(np.float32)
     centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
 
     step = max(1, _BLOCK_FLOATS // cells)
     cell = np.empty(n, np.int64)
     for start in range(0, n, step):
-        cell[start : start + step] = np.argmax(vectors[start : start + step] @ centroids.T, axis=1)
-    # Work in positions: the points laid out cell by cell (by date inside a cell).
+        block = np.asarray(points[start : start + step], dtype=np.float32)
+        cell[start : start + step] = np.argmax(block @ centroids.T, axis=1)
+    # Work in positions: the points laid out cell by cell, by date inside a cell (undated last).
     order = np.lexsort((np.where(np.isnan(stamps), np.inf, stamps), cell))
-    ordered = vectors[order]
+    ordered = np.empty((n, points.shape[1]), np.float32)
+    for start in range(0, n, step):
+        ordered[start : start + step] = points[order[start : start + step]]
     when = stamps[order]
-    cell_start = np.searchsorted(cell[order], np.arange(cells + 1))
+    own = cell[order]
+    cell_start = np.searchsorted(own, np.arange(cells + 1))
     del cell
 
-    out_pos = np.full((n, k), -1, np.int64)
+    out_pos = np.full((n, k), -1, np.int32)
     out_sims = np.full((n, k), -np.inf, np.float32)
-    threads = max(1, numba.get_num_threads())
-    local_pos = np.full((threads, n, k), -1, np.int64)
+    threads = max(1, min(numba.get_num_threads(), _MAX_THREADS))
+    local_pos = np.full((threads, n, k), -1, np.int32)
     local_sims = np.full((threads, n, k), -np.inf, np.float32)
     owner = np.arange(n) % threads  # the thread that owns each point's (row) list
 
+    dated_end = cell_start[:-1] + np.bincount(own[~np.isnan(when)], minlength=cells)
+    date_key = np.where(np.isnan(when), np.inf, when)  # undated last
+    gated = not math.isinf(gap)
+
     def search(thread: int, who: np.ndarray, bounds: np.ndarray, both: bool, floor: np.ndarray) -> None:
+        """Thread ``thread``'s share of a phase: cell ``c`` against ``who[bounds[c]:bounds[c + 1]]`` (by date)."""
+        who_when = when[who]
+        who_floor = floor[who]
         for c in range(cells):
-            lo, hi = int(cell_start[c]), int(cell_start[c + 1])
-            columns = ordered[lo:hi].T
-            tile = max(16, _TILE_FLOATS // max(hi - lo, 1))
-            for start in range(bounds[c], bounds[c + 1], tile):
-                rows = who[start : min(start + tile, bounds[c + 1])]
-                sims = ordered[rows] @ columns
-                _offer_tile(
-                    sims, rows, lo, when, gap, both, floor, out_pos, out_sims, local_pos[thread], local_sims[thread]
-                )
+            lo, hi, mid = int(cell_start[c]), int(cell_start[c + 1]), int(dated_end[c])
+            start, end = int(bounds[c]), int(bounds[c + 1])
+            while start < end:
+                # A tile of rows (by date) and the cell's points in their date window (all if a row is
+                # undated), with rows added while the window stays narrow: about _TILE_FLOATS similarities.
+                rows_wanted = max(16, _TILE_FLOATS // max(hi - lo, 1))
+                while True:
+                    stop = min(start + rows_wanted, end)
+                    ranges = [(lo, hi)]
+                    if gated and not np.isnan(who_when[stop - 1]):
+                        a = lo + int(np.searchsorted(when[lo:mid], who_when[start] - gap, side="left"))
+                        b = lo + int(np.searchsorted(when[lo:mid], who_when[stop - 1] + gap, side="right"))
+                        ranges = [(a, b), (mid, hi)]
+                    width = sum(b - a for a, b in ranges)
+                    if stop == end or 2 * rows_wanted * width > _TILE_FLOATS or rows_wanted >= _MAX_TILE_ROWS:
+                        break
+                    rows_wanted *= 2
+                rows, queries = who[start:stop], ordered[who[start:stop]]
+                for a, b in ranges:
+                    if b > a:
+                        _offer_tile(
+                            queries @ ordered[a:b].T, rows, who_when[start:stop], who_floor[start:stop], a, when,
+                            gap, both, floor, out_pos, out_sims, local_pos[thread], local_sims[thread],
+                        )
+                start = stop
 
     def phase(asked: np.ndarray, askers: np.ndarray, both: bool) -> None:
         """Compare each point ``askers[i]`` with the points of cell ``asked[i]``, split between the threads."""
@@ -335,7 +368,7 @@ def _ivf(
         for thread in range(threads):
             mine = owner[askers] == thread
             cell_of, who = asked[mine], askers[mine]
-            sort = np.argsort(cell_of, kind="stable")
+            sort = np.lexsort((date_key[who], cell_of))
             bounds = np.searchsorted(cell_of[sort], np.arange(cells + 1))
             jobs.append(pool.submit(search, thread, who[sort], bounds, both, floor))
         for job in jobs:
@@ -344,7 +377,6 @@ def _ivf(
             _merge_lists(local_pos, local_sims, out_pos, out_sims)
 
     positions = np.arange(n)
-    own = np.repeat(np.arange(cells), np.diff(cell_start))
     chunk = max(1, _BATCH_PROBES // probes)
     probe = np.empty((min(chunk, n), probes), np.int64)
     with ThreadPoolExecutor(threads) as pool, threadpool_limits(limits=1, user_api="blas"):
@@ -355,13 +387,17 @@ def _ivf(
                 for start in range(first, last, step):
                     stop = min(start + step, last)
                     _top_cells(ordered[start:stop] @ centroids.T, probe[start - first : stop - first])
-            rank = 1  # rank 0 is the own cell
+            # Probe ranks 0-2, 3-8, 9-20, ... (nearest cells first; the own cell, searched above, is skipped).
+            rank = 0
             while rank < probes:
-                upto = min(2 * rank + 1, probes)
-                phase(probe[: last - first, rank:upto].ravel(), np.repeat(positions[first:last], upto - rank), True)
+                upto = min(2 * rank + 3, probes)
+                asked = probe[: last - first, rank:upto].ravel()
+                askers = np.repeat(positions[first:last], upto - rank)
+                other = asked != own[askers]
+                phase(asked[other], askers[other], True)
                 rank = upto
 
-    out_ids = np.empty_like(out_pos)
+    out_ids = np.empty((n, k), np.int64)
     out_ids[order] = np.where(out_pos >= 0, order[np.maximum(out_pos, 0)], -1)
     sims = np.empty_like(out_sims)
     sims[order] = out_sims
