@@ -25,7 +25,7 @@ import numba
 import numpy as np
 from scipy import sparse
 
-__all__ = ["TermCounts", "count_terms"]
+__all__ = ["TermCounts", "TermNames", "count_terms"]
 
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV_PRIME = np.uint64(0x100000001B3)
@@ -301,12 +301,9 @@ def _encode(texts: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
 
 
 @dataclass(frozen=True)
-class TermCounts:
-    """``counts`` is documents × terms (CSR, int32, indices sorted), terms numbered by first appearance;
-    ``df`` the number of documents holding each term. ``names(ids)`` gives the terms' text."""
+class TermNames:
+    """Reads the text of terms back from their first occurrence (see :meth:`names`)."""
 
-    counts: sparse.csr_matrix
-    df: np.ndarray
     _documents: Sequence[str]
     _stops: np.ndarray
     _first_doc: np.ndarray
@@ -329,6 +326,20 @@ class TermCounts:
             word = raw[a:b].decode("utf-8")
             out[i] = word if c == d else word + " " + raw[c:d].decode("utf-8")
         return out
+
+
+@dataclass(frozen=True)
+class TermCounts:
+    """``counts`` is documents × terms (CSR, int32, indices sorted), terms numbered by first appearance;
+    ``df`` the number of documents holding each term; ``terms.names(ids)`` gives the terms' text (and
+    stays usable after the counts are let go)."""
+
+    counts: sparse.csr_matrix
+    df: np.ndarray
+    terms: TermNames
+
+    def names(self, ids: Sequence[int] | np.ndarray) -> np.ndarray:
+        return self.terms.names(ids)
 
 
 def count_terms(
@@ -370,4 +381,5 @@ def count_terms(
     matrix = sparse.csr_matrix((counts, ids, indptr), shape=(n, distinct))
     matrix.sort_indices()
     df = np.bincount(ids, minlength=distinct).astype(np.int64)
-    return TermCounts(matrix, df, documents, stops, first_doc[:distinct].copy(), first_hash[:distinct].copy())
+    names = TermNames(documents, stops, first_doc[:distinct].copy(), first_hash[:distinct].copy())
+    return TermCounts(matrix, df, names)

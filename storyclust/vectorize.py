@@ -15,7 +15,7 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from sklearn.preprocessing import normalize
 
-from .terms import TermCounts, count_terms
+from .terms import TermNames, count_terms
 
 __all__ = ["Representation", "story_documents", "vectorize", "weigh", "lsa", "STOP_WORDS"]
 
@@ -37,13 +37,13 @@ class Representation:
     tfidf: sparse.csr_matrix
     points: np.ndarray
     residual: np.ndarray
-    counts: TermCounts | None = None
+    terms: TermNames | None = None
     columns: np.ndarray | None = None  # the kept columns' term ids in ``counts``
 
     def names(self, columns: Sequence[int] | np.ndarray) -> np.ndarray:
-        if self.counts is None or self.columns is None:
+        if self.terms is None or self.columns is None:
             return np.full(len(columns), "", dtype=object)
-        return self.counts.names(self.columns[np.asarray(columns, np.int64)])
+        return self.terms.names(self.columns[np.asarray(columns, np.int64)])
 
 
 _FIT_TERMS = 65_536  # terms the LSA basis is fitted on when it is fitted on a sample
@@ -164,13 +164,15 @@ def vectorize(
         empty = sparse.csr_matrix((n, 1), dtype=np.float32)
         return Representation(empty, np.zeros((n, 1)), np.zeros(n))
     tfidf, residual = weigh(counted.counts, df, allowed, keep)
+    terms = counted.terms
+    del counted  # the raw counts (4 GB at 1M articles) are not needed past this point
     if n > components and tfidf.shape[1] > components:
         points = lsa(tfidf, components, random_state, svd_sample)
     else:
         # A corpus no larger than the LSA dimension: the TF-IDF rows themselves (an SVD to n-1 dimensions
         # would only distort their angles), left with their full-vocabulary norms so dot products stay cosines.
         points = tfidf.toarray().astype(np.float64)
-    return Representation(tfidf, points, residual, counted, keep)
+    return Representation(tfidf, points, residual, terms, keep)
 
 
 def lsa(tfidf: sparse.csr_matrix, components: int, random_state: int, sample: int | None) -> np.ndarray:
