@@ -144,9 +144,9 @@ def _hdbscan(graph: sparse.csr_matrix, params: ClusterParams) -> tuple[np.ndarra
     _, component = connected_components(graph, directed=False)
     size = np.bincount(component)[component]
     core = np.full(n, np.inf)
-    for m in np.unique(np.maximum(1, np.minimum(params.min_samples, size - 1))):
-        which = np.maximum(1, np.minimum(params.min_samples, size - 1)) == m
-        core[which] = _core_distances(graph, int(m))[which]
+    samples = np.maximum(1, np.minimum(params.min_samples, size - 1))
+    for m in np.unique(samples):
+        core[samples == m] = _core_distances(graph, int(m))[samples == m]
     rows = np.repeat(np.arange(n), np.diff(graph.indptr))
     reach = np.maximum(np.maximum(core[rows], core[graph.indices]), graph.data)
     finite = np.isfinite(reach) & (size[rows] >= small)
@@ -191,8 +191,7 @@ def _unit_vector(v: np.ndarray) -> np.ndarray:
 
 def _unit_rows(m: sparse.csr_matrix, hidden: np.ndarray | None = None) -> sparse.csr_matrix:
     """Rows divided by their norms; ``hidden`` adds squared norm that lies outside the stored columns."""
-    norms = np.asarray(m.multiply(m).sum(axis=1)).ravel()
-    norms = np.sqrt(norms + (hidden if hidden is not None else 0.0))
+    norms = np.sqrt(_row_squares(m) + (hidden if hidden is not None else 0.0))
     return sparse.diags(np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)) @ m
 
 

@@ -13,12 +13,12 @@ non-ASCII bytes are letters of other scripts), so ``"Israel's"`` gives ``israel`
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import numba
 import numpy as np
 
-__all__ = ["Shingles", "shingle", "minhash", "jaccard_exact", "overlaps"]
+__all__ = ["Shingles", "encode", "shingle", "minhash", "jaccard_exact", "overlaps"]
 
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV_PRIME = np.uint64(0x100000001B3)
@@ -135,6 +135,16 @@ def _shingle_all(buf, starts, k):
     return hashes, offsets
 
 
+def encode(texts: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Lower-cased UTF-8 bytes of ``texts``, concatenated, and each text's start offset (plus the end).
+    The buffer holds at least one byte, so kernels can take it even when every text is empty."""
+    encoded = [t.lower().encode("utf-8") for t in texts]
+    starts = np.zeros(len(encoded) + 1, np.int64)
+    np.cumsum([len(e) for e in encoded], out=starts[1:])
+    buf = np.frombuffer(b"".join(encoded), dtype=np.uint8) if starts[-1] else np.zeros(1, np.uint8)
+    return buf, starts
+
+
 def shingle(texts: Sequence[str], k: int) -> Shingles:
     """Word ``k``-gram shingle sets of ``texts`` (already cleaned; lower-cased here)."""
     if k < 1:
@@ -143,13 +153,7 @@ def shingle(texts: Sequence[str], k: int) -> Shingles:
     # take about 10 GB at once; only the shingle hashes themselves are kept.
     parts, sizes = [], []
     for base in range(0, len(texts), _CHUNK):
-        encoded = [t.lower().encode("utf-8") for t in texts[base : base + _CHUNK]]
-        starts = np.zeros(len(encoded) + 1, np.int64)
-        np.cumsum([len(e) for e in encoded], out=starts[1:])
-        buf = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-        del encoded
-        if len(buf) == 0:
-            buf = np.zeros(1, np.uint8)
+        buf, starts = encode(texts[base : base + _CHUNK])
         chunk_hashes, chunk_offsets = _shingle_all(buf, starts, k)
         parts.append(chunk_hashes)
         sizes.append(np.diff(chunk_offsets))

@@ -25,12 +25,11 @@ import numba
 import numpy as np
 from scipy import sparse
 
+from .signatures import _FNV_OFFSET, _FNV_PRIME, _MIX_1, _MIX_2
+from .signatures import encode as _encode
+
 __all__ = ["TermCounts", "TermNames", "count_terms"]
 
-_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
-_FNV_PRIME = np.uint64(0x100000001B3)
-_MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX_2 = np.uint64(0x94D049BB133111EB)
 _PAIR = np.uint64(0x9E3779B97F4A7C15)
 _EMPTY = np.uint64(0)
 _CHUNK = 16384  # documents per counting pass: bounds the scratch memory
@@ -290,14 +289,6 @@ def _token_hashes(buf, starts):
             h = (h ^ np.uint64(buf[q])) * _FNV_PRIME
         out[i] = _finalize(h)
     return out
-
-
-def _encode(texts: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
-    encoded = [t.lower().encode("utf-8") for t in texts]
-    starts = np.zeros(len(encoded) + 1, np.int64)
-    np.cumsum([len(e) for e in encoded], out=starts[1:])
-    buf = np.frombuffer(b"".join(encoded), dtype=np.uint8) if starts[-1] else np.zeros(1, np.uint8)
-    return buf, starts
 
 
 @dataclass(frozen=True)
