@@ -122,6 +122,10 @@ def story_options(command: Callable) -> Callable:
             "About 7 gives event-level stories.",
         ),
         click.option(
+            "--time-scale-days", type=click.FloatRange(0), default=_STORY.time_scale_days, show_default=True,
+            help="HDBSCAN sees two articles this many days apart as half as similar (0 turns the discount off).",
+        ),
+        click.option(
             "--merge-similarity", type=click.FloatRange(0, 1, min_open=True), default=_STORY.merge_similarity,
             show_default=True, help="TF-IDF centroid cosine at which clusters (and left-over articles) merge.",
         ),
@@ -143,8 +147,10 @@ def story_options(command: Callable) -> Callable:
 
 def story_config(kwargs: dict[str, Any], seed: int) -> StoryConfig:
     gap = kwargs.pop("max_gap_days")
+    scale = kwargs.pop("time_scale_days")
     return StoryConfig(
         max_gap_days=gap if gap else None,
+        time_scale_days=scale if scale else None,
         merge_similarity=kwargs.pop("merge_similarity"),
         min_cluster_size=kwargs.pop("min_cluster_size"),
         svd_components=kwargs.pop("svd_components"),

@@ -113,16 +113,26 @@ def test_max_gap_days_zero_turns_the_time_rule_off(bursts_file: Path) -> None:
     assert split["summary"]["settings"]["stories"]["max_gap_days"] == 180.0
 
 
+def test_time_scale_days_zero_turns_the_discount_off(seeds_dir: Path) -> None:
+    off = cluster_json(seeds_dir, "--time-scale-days", "0")
+    on = cluster_json(seeds_dir)
+    assert off["summary"]["settings"]["stories"]["time_scale_days"] is None
+    assert on["summary"]["settings"]["stories"]["time_scale_days"] == 7.0
+    # The seeds' two stories hold with and without it: the war story's articles are 130 days apart.
+    for document in (off, on):
+        assert sorted(sorted(s["article_ids"]) for s in document["stories"]) == sorted([MAY_2021, WAR_2023])
+
+
 def test_story_options_reach_the_settings(seeds_dir: Path) -> None:
     document = cluster_json(
         seeds_dir, "--max-gap-days", "7", "--merge-similarity", "0.3", "--min-cluster-size", "3",
-        "--svd-components", "20", "--title-weight", "1", "--seed", "5",
+        "--svd-components", "20", "--title-weight", "1", "--seed", "5", "--time-scale-days", "3",
     )
     settings = document["summary"]["settings"]["stories"]
     assert {k: settings[k] for k in ("max_gap_days", "merge_similarity", "min_cluster_size", "svd_components",
-                                     "title_weight", "random_state")} == {
+                                     "title_weight", "random_state", "time_scale_days")} == {
         "max_gap_days": 7.0, "merge_similarity": 0.3, "min_cluster_size": 3, "svd_components": 20,
-        "title_weight": 1, "random_state": 5,
+        "title_weight": 1, "random_state": 5, "time_scale_days": 3.0,
     }
     # A week cuts the war story (December 2023, April 2024) and the May 2021 story stays whole (12-17 May).
     assert sorted(sorted(s["article_ids"]) for s in document["stories"]) == sorted(
@@ -218,7 +228,7 @@ def test_cluster_help() -> None:
     result = CliRunner().invoke(main, ["cluster", "--help"], prog_name="storyclust")
     assert result.exit_code == 0
     assert result.stdout.startswith("Usage: storyclust cluster [OPTIONS] PATHS...")
-    for option in ("--max-gap-days", "--merge-similarity", "--min-cluster-size", "--svd-components",
+    for option in ("--max-gap-days", "--time-scale-days", "--merge-similarity", "--min-cluster-size", "--svd-components",
                    "--title-weight", "--details", "--limit", "--output", "--format"):
         assert option in result.stdout
     assert "storyclust cluster fixtures/seeds fixtures/wire --details" in result.stdout
@@ -241,6 +251,7 @@ def test_installed_command_help() -> None:
         (["--min-cluster-size", "1"], "Error: Invalid value for '--min-cluster-size': 1 is not in the range x>=2."),
         (["--merge-similarity", "0"], "Error: Invalid value for '--merge-similarity': 0.0 is not in the range 0<x<=1."),
         (["--max-gap-days", "-1"], "Error: Invalid value for '--max-gap-days': -1.0 is not in the range x>=0."),
+        (["--time-scale-days", "-1"], "Error: Invalid value for '--time-scale-days': -1.0 is not in the range x>=0."),
         (["--svd-components", "1"], "Error: Invalid value for '--svd-components': 1 is not in the range x>=2."),
     ],
 )

@@ -412,3 +412,44 @@ def test_single_linkage_equals_the_hdbscan_packages_label(seed: int) -> None:
     edges = np.column_stack([a, b, np.asarray(tree[a, b]).ravel()]).astype(np.float64)
     edges = edges[np.argsort(edges[:, 2])]
     assert np.array_equal(_single_linkage(edges), label(edges))
+
+
+# ------------------------------------------------------------------------------------------ decay_by_time
+
+
+def test_decay_by_time_discounts_similarity_by_days_apart() -> None:
+    from storyclust.clustering import decay_by_time
+
+    # distances 1 - cos for cos 0.9 (same day), 0.8 (7 days apart), 0.5 (one article undated)
+    graph = sparse.csr_matrix(
+        (np.array([0.1, 0.2, 0.5, 0.1, 0.2, 0.5]), (np.array([0, 0, 0, 1, 2, 3]), np.array([1, 2, 3, 0, 0, 0]))),
+        shape=(4, 4),
+    )
+    stamps = days(10, 10, 17, NAN)
+    out = decay_by_time(graph, stamps, 7.0)
+    assert out.toarray()[0].tolist() == pytest.approx([0, 0.1, 1 - 0.8 / 2, 0.5])
+    assert (out.toarray() == out.toarray().T).all()
+    assert (graph.toarray()[0] == [0, 0.1, 0.2, 0.5]).all()  # the input is not changed
+    three = decay_by_time(graph, stamps, 3.5).toarray()[0, 2]
+    assert three == pytest.approx(1 - 0.8 / 3)
+    assert decay_by_time(graph, stamps, None) is graph
+    # a discounted identical pair keeps a positive distance (a stored zero would mean "no edge")
+    same = sparse.csr_matrix((np.array([1e-9, 1e-9]), (np.array([0, 1]), np.array([1, 0]))), shape=(2, 2))
+    assert (decay_by_time(same, days(0, 0), 7.0).data > 0).all()
+
+
+def test_time_discount_puts_an_article_with_the_event_of_its_own_days() -> None:
+    """A topic with two events a month apart: four articles early on, two late. A late article that reads
+    a little more like the early coverage (a shutdown's end told in the words of its start) joins the
+    late event when HDBSCAN discounts by time, and the early, denser one without the discount."""
+    rng = np.random.default_rng(4)
+    early = [[1, 0.35, 0.0] + rng.normal(0, 0.01, 3) for _ in range(4)]
+    late = [[1, 0.0, 0.45] + rng.normal(0, 0.01, 3) for _ in range(2)]
+    points = unit_rows([list(r) for r in [*early, *late, [1, 0.2, 0.2]]])
+    start = datetime(2019, 1, 2, tzinfo=timezone.utc)
+    dates = [start + timedelta(days=d) for d in (0, 0, 1, 2, 23, 23, 23)]
+    no_merging = {"merge_similarity": 1.01, "pair_similarity": 1.01}
+    labels, _, _ = cluster_points(points, sparse.csr_matrix(points), dates, params(**no_merging))
+    assert partition(labels) == {frozenset({0, 1, 2, 3}), frozenset({4, 5, 6})}
+    labels, _, _ = cluster_points(points, sparse.csr_matrix(points), dates, params(time_scale_days=None, **no_merging))
+    assert labels[6] == labels[0] != labels[4]

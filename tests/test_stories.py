@@ -342,6 +342,7 @@ def test_cluster_api_does_not_modify_the_articles(story_corpus) -> None:
         ({"min_cluster_size": 1}, "min_cluster_size must be >= 2, got 1"),
         ({"cluster_selection_method": "tree"}, "cluster_selection_method must be 'eom' or 'leaf', got 'tree'"),
         ({"max_gap_days": 0}, "max_gap_days must be positive or None, got 0"),
+        ({"time_scale_days": 0}, "time_scale_days must be positive or None, got 0"),
         ({"merge_similarity": 0.0}, r"merge_similarity must be in \(0, 1\]"),
     ],
 )
