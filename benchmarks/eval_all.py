@@ -1,16 +1,21 @@
 """Score storyclust's default settings on every labelled corpus in ``../shared/data``.
 
     python -m benchmarks.eval_all [--data ../shared/data] [--seeds 1,2,3] [--json OUT]
+                                  [--set time_scale_days=None ...] [--sample 0.3]
 
 Each corpus is read as a user would read it (the options below are input mapping, not tuning), run with
 default settings and scored with :mod:`storyclust.evaluate`. Several seeds (MinHash permutations and the
-randomised SVD) show how much of a difference is noise. Prints a Markdown table for benchmarks/RESULTS.md.
+randomised SVD) show how much of a difference is noise. ``--set`` changes a StoryConfig setting, to measure an
+alternative against the defaults; ``--sample`` scores a seeded random share of each corpus, to check that a
+change holds at other corpus sizes and not only at the one size each corpus has. Prints a Markdown table for benchmarks/RESULTS.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import json
+import random
 import statistics
 import sys
 import time
@@ -56,12 +61,23 @@ FAST_NEIGHBORS = 1000
 FAST_SAMPLE_SHARE = 0.2
 
 
-def evaluate(corpus: Corpus, data: Path, seed: int, fast_paths: bool = False) -> dict:
+def evaluate(
+    corpus: Corpus,
+    data: Path,
+    seed: int,
+    fast_paths: bool = False,
+    changes: dict | None = None,
+    sample: float | None = None,
+) -> dict:
     path = data / corpus.name / "articles.jsonl.gz"
     result, seconds = read([path], fields=corpus.fields, unique_ids=corpus.unique_ids)
+    if sample is not None:  # the same share of the same articles for every seed and setting
+        keep = sorted(random.Random(0).sample(range(len(result.articles)), round(sample * len(result.articles))))
+        result = replace(result, articles=[result.articles[i] for i in keep])
     dedup = replace(DedupConfig(), seed=seed)
     fast = {"svd_sample": int(FAST_SAMPLE_SHARE * len(result.articles)), "exact_neighbors": FAST_NEIGHBORS}
-    stories = replace(StoryConfig(), random_state=seed, **(fast if fast_paths else {})) if corpus.label else None
+    settings = {**(fast if fast_paths else {}), **(changes or {})}
+    stories = replace(StoryConfig(), random_state=seed, **settings) if corpus.label else None
     t = time.perf_counter()
     outcome = run(result, dedup, stories, read_seconds=seconds)
     # Without a story label no stories are built, so only the duplicate scores come back.
@@ -134,7 +150,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fast-paths", action="store_true",
                         help="force the large-corpus approximations (inverted-file k-NN from 1000 articles, LSA "
                              "fitted on a fifth of the articles) to measure their cost in quality")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="change a StoryConfig setting (a Python literal: 3, 0.5, None), repeatable")
+    parser.add_argument("--sample", type=float, help="score a seeded random share (0-1] of each corpus")
     args = parser.parse_args(argv)
+    changes = {}
+    for item in args.set:
+        name, _, value = item.partition("=")
+        if name not in StoryConfig.__dataclass_fields__:
+            parser.error(f"--set {item}: StoryConfig has no setting {name!r}")
+        try:
+            changes[name] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            parser.error(f"--set {item}: {value!r} is not a Python literal")
+    if args.sample is not None and not 0 < args.sample <= 1:
+        parser.error(f"--sample must be in (0, 1], got {args.sample}")
     if not args.data.is_dir():
         print(f"error: no corpora at {args.data} (pass --data)", file=sys.stderr)
         return 2
@@ -146,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         if not (args.data / corpus.name / "articles.jsonl.gz").exists():
             continue
-        raw[corpus.name] = [evaluate(corpus, args.data, seed, args.fast_paths) for seed in seeds]
+        raw[corpus.name] = [evaluate(corpus, args.data, seed, args.fast_paths, changes, args.sample) for seed in seeds]
         rows[corpus.name] = summarise(raw[corpus.name])
         print(f"{corpus.name}: done", file=sys.stderr)
     print(markdown(rows))
