@@ -1,0 +1,101 @@
+"""A tried-and-dropped alternative, kept so that its numbers in RESULTS.md can be reproduced: Leiden
+communities (modularity) on the exact TF-IDF k-NN graph, against the default pipeline, on a corpus and on
+seeded random shares of it.
+
+    pip install scikit-network        # BSD-3; not a storyclust dependency
+    python -m benchmarks.tried_communities [--corpus googlenews_yin] [--shares 0.1,0.3,1] [--k 20]
+                                           [--resolutions 2,4,8] [--seed 1]
+
+Both sides cluster the same rows (the unique articles of the whole corpus, vectorised once, as the story stage
+does), so a share compares the two methods on fewer articles per story, not on a different vocabulary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+
+import numpy as np
+from scipy import sparse
+from sklearn.metrics import normalized_mutual_info_score
+from sklearn.preprocessing import normalize
+
+from benchmarks.eval_all import CORPORA, DEFAULT_DATA
+from storyclust.clustering import cluster_points
+from storyclust.dedup import DedupConfig, deduplicate
+from storyclust.evaluate import bcubed, encode
+from storyclust.pipeline import prepare, read
+from storyclust.stories import StoryConfig
+from storyclust.vectorize import story_documents, vectorize
+
+
+def tfidf_knn(rows: sparse.csr_matrix, k: int, block: int = 2000) -> sparse.csr_matrix:
+    """The exact symmetric k-NN graph of L2-normalised sparse rows, weighted by cosine similarity."""
+    rows = normalize(rows).astype(np.float32)
+    n = rows.shape[0]
+    transposed = rows.T.tocsc()
+    r, c, v = [], [], []
+    for start in range(0, n, block):
+        sims = (rows[start : start + block] @ transposed).toarray()
+        idx = np.arange(start, min(start + block, n))
+        sims[idx - start, idx] = -1.0
+        top = np.argpartition(-sims, k, axis=1)[:, :k]
+        r.append(np.repeat(idx, k))
+        c.append(top.ravel())
+        v.append(np.take_along_axis(sims, top, axis=1).ravel())
+    graph = sparse.csr_matrix((np.clip(np.concatenate(v), 0, None), (np.concatenate(r), np.concatenate(c))), (n, n))
+    return graph.maximum(graph.T)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.tried_communities", description=__doc__.split("\n")[0])
+    parser.add_argument("--corpus", default="googlenews_yin")
+    parser.add_argument("--shares", default="0.1,0.3,1")
+    parser.add_argument("--k", type=int, default=20)
+    parser.add_argument("--resolutions", default="2,4,8")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    try:
+        from sknetwork.clustering import Leiden
+    except ImportError:
+        print("error: this comparison needs scikit-network (pip install scikit-network)", file=sys.stderr)
+        return 2
+    corpus = next(c for c in CORPORA if c.name == args.corpus)
+    result, _ = read([DEFAULT_DATA / corpus.name / "articles.jsonl.gz"], fields=corpus.fields,
+                     unique_ids=corpus.unique_ids)
+    prepared = prepare(result.articles)
+    canonical_of = deduplicate(prepared.articles, prepared.texts, replace(DedupConfig(), seed=args.seed)).canonical_of
+    canon = np.flatnonzero(canonical_of == np.arange(len(canonical_of)))
+    config = replace(StoryConfig(), random_state=args.seed)
+    rep = vectorize(
+        story_documents([prepared.titles[i] for i in canon], [prepared.texts[i] for i in canon], config.title_weight),
+        max_features=config.max_features, min_df=config.min_df, max_df=config.max_df, ngram_range=config.ngram_range,
+        components=config.svd_components, random_state=args.seed, svd_sample=config.svd_sample,
+    )
+    truth = encode([prepared.articles[i].metadata.get(corpus.label) for i in canon])
+    dates = [prepared.articles[i].date for i in canon]
+    rng = np.random.default_rng(0)
+    print(f"{corpus.name}: {len(canon)} unique articles, seed {args.seed}")
+    for share in (float(s) for s in args.shares.split(",")):
+        keep = np.sort(rng.choice(len(canon), round(share * len(canon)), replace=False))
+        t = truth[keep]
+
+        def line(name: str, labels: np.ndarray) -> str:
+            b = bcubed(labels, t)
+            return (f"share {share:<4} {name:<24} BCubed F1 {b.f1:.3f} (P {b.precision:.3f} R {b.recall:.3f}) "
+                    f"NMI {normalized_mutual_info_score(t, labels):.3f} stories {len(set(labels.tolist()))} "
+                    f"(true {len(set(t.tolist()))})")
+
+        labels, _, _ = cluster_points(rep.points[keep], rep.tfidf[keep], [dates[i] for i in keep],
+                                      config.cluster_params(), rep.residual[keep])
+        print(line("storyclust defaults", labels), flush=True)
+        graph = tfidf_knn(rep.tfidf[keep], args.k)
+        for resolution in (float(r) for r in args.resolutions.split(",")):
+            found = Leiden(resolution=resolution, random_state=0).fit_predict(graph)
+            print(line(f"Leiden k={args.k} r={resolution:g}", found), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
