@@ -48,6 +48,13 @@ def tfidf_knn(rows: sparse.csr_matrix, k: int, block: int = 2000) -> sparse.csr_
     return graph.maximum(graph.T)
 
 
+def line(share: float, name: str, labels: np.ndarray, truth: np.ndarray) -> str:
+    b = bcubed(labels, truth)
+    return (f"share {share:<4} {name:<24} BCubed F1 {b.f1:.3f} (P {b.precision:.3f} R {b.recall:.3f}) "
+            f"NMI {normalized_mutual_info_score(truth, labels):.3f} stories {len(set(labels.tolist()))} "
+            f"(true {len(set(truth.tolist()))})")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.tried_communities", description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", default="googlenews_yin")
@@ -81,19 +88,14 @@ def main(argv: list[str] | None = None) -> int:
         keep = np.sort(rng.choice(len(canon), round(share * len(canon)), replace=False))
         t = truth[keep]
 
-        def line(name: str, labels: np.ndarray) -> str:
-            b = bcubed(labels, t)
-            return (f"share {share:<4} {name:<24} BCubed F1 {b.f1:.3f} (P {b.precision:.3f} R {b.recall:.3f}) "
-                    f"NMI {normalized_mutual_info_score(t, labels):.3f} stories {len(set(labels.tolist()))} "
-                    f"(true {len(set(t.tolist()))})")
 
         labels, _, _ = cluster_points(rep.points[keep], rep.tfidf[keep], [dates[i] for i in keep],
                                       config.cluster_params(), rep.residual[keep])
-        print(line("storyclust defaults", labels), flush=True)
+        print(line(share, "storyclust defaults", labels, t), flush=True)
         graph = tfidf_knn(rep.tfidf[keep], args.k)
         for resolution in (float(r) for r in args.resolutions.split(",")):
             found = Leiden(resolution=resolution, random_state=0).fit_predict(graph)
-            print(line(f"Leiden k={args.k} r={resolution:g}", found), flush=True)
+            print(line(share, f"Leiden k={args.k} r={resolution:g}", found, t), flush=True)
     return 0
 
 
