@@ -433,6 +433,15 @@ def test_decay_by_time_discounts_similarity_by_days_apart() -> None:
     three = decay_by_time(graph, stamps, 3.5).toarray()[0, 2]
     assert three == pytest.approx(1 - 0.8 / 3)
     assert decay_by_time(graph, stamps, None) is graph
+    # indices stored out of order give the same distances, and the input still reads the same afterwards
+    before = graph.toarray()
+    unsorted = sparse.csr_matrix(
+        (np.array([0.5, 0.2, 0.1, 0.1, 0.2, 0.5]), np.array([3, 2, 1, 0, 0, 0]), np.array([0, 3, 4, 5, 6])),
+        shape=(4, 4),
+    )
+    assert not unsorted.has_sorted_indices
+    assert np.allclose(decay_by_time(unsorted, stamps, 7.0).toarray(), out.toarray())
+    assert np.allclose(unsorted.toarray(), before)
     # a discounted identical pair keeps a positive distance (a stored zero would mean "no edge")
     same = sparse.csr_matrix((np.array([1e-9, 1e-9]), (np.array([0, 1]), np.array([1, 0]))), shape=(2, 2))
     assert (decay_by_time(same, days(0, 0), 7.0).data > 0).all()
