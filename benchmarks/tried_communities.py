@@ -22,7 +22,7 @@ from sklearn.metrics import normalized_mutual_info_score
 from sklearn.preprocessing import normalize
 
 from benchmarks.eval_all import CORPORA, DEFAULT_DATA
-from storyclust.clustering import cluster_points
+from storyclust.clustering import _neighbours, cluster_points
 from storyclust.dedup import DedupConfig, deduplicate
 from storyclust.evaluate import bcubed, encode
 from storyclust.pipeline import prepare, read
@@ -30,21 +30,11 @@ from storyclust.stories import StoryConfig
 from storyclust.vectorize import story_documents, vectorize
 
 
-def tfidf_knn(rows: sparse.csr_matrix, k: int, block: int = 2000) -> sparse.csr_matrix:
-    """The exact symmetric k-NN graph of L2-normalised sparse rows, weighted by cosine similarity."""
-    rows = normalize(rows).astype(np.float32)
-    n = rows.shape[0]
-    transposed = rows.T.tocsc()
-    r, c, v = [], [], []
-    for start in range(0, n, block):
-        sims = (rows[start : start + block] @ transposed).toarray()
-        idx = np.arange(start, min(start + block, n))
-        sims[idx - start, idx] = -1.0
-        top = np.argpartition(-sims, k, axis=1)[:, :k]
-        r.append(np.repeat(idx, k))
-        c.append(top.ravel())
-        v.append(np.take_along_axis(sims, top, axis=1).ravel())
-    graph = sparse.csr_matrix((np.clip(np.concatenate(v), 0, None), (np.concatenate(r), np.concatenate(c))), (n, n))
+def tfidf_knn(rows: sparse.csr_matrix, k: int) -> sparse.csr_matrix:
+    """The exact symmetric k-NN graph of the rows' cosines (the merge step's neighbour search), weighted by
+    cosine similarity."""
+    left, right, sims = _neighbours(normalize(rows), k, block=2000)
+    graph = sparse.csr_matrix((np.clip(sims, 0, None), (left, right)), shape=(rows.shape[0],) * 2)
     return graph.maximum(graph.T)
 
 
