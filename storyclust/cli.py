@@ -134,8 +134,9 @@ def story_options(command: Callable) -> Callable:
             help="HDBSCAN's smallest cluster.",
         ),
         click.option(
-            "--svd-components", type=click.IntRange(2), default=_STORY.svd_components, show_default=True,
-            help="LSA dimensions HDBSCAN clusters in.",
+            "--svd-components", type=click.IntRange(2), default=None,
+            help="LSA dimensions HDBSCAN clusters in.  [default: 100, growing as 2*sqrt(articles) beyond 2,500 "
+            "articles, at most 200]",
         ),
         click.option(
             "--title-weight", type=click.IntRange(0), default=_STORY.title_weight, show_default=True,

@@ -39,6 +39,7 @@ __all__ = [
     "split_by_time",
     "relabel",
     "leave_one_out_cosine",
+    "centroid_cosines",
 ]
 
 _DAY = 86400.0
@@ -606,6 +607,41 @@ def leave_one_out_cosine(
     return np.divide(dot - own, denom, out=np.zeros(n), where=denom > 1e-12)
 
 
+def centroid_cosines(points: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
+    """Each point's cosine to the sum of its label's points (labels 0..k-1); 1 for a label of one point
+    (points are unit rows).
+
+    Sums are kept only for labels with more than one point and the dots are taken row by row, so no
+    ``n x d`` temporary is made: at a million articles, most of them stories of one, summing every label
+    took 1.3 GB and indexing the sums by label another 1.6 GB.
+    """
+    n = len(labels)
+    sizes = np.bincount(labels, minlength=k)
+    shared = np.flatnonzero(sizes[labels] > 1)
+    multi = np.flatnonzero(sizes > 1)
+    slot = np.full(k, -1, np.int64)
+    slot[multi] = np.arange(len(multi))
+    rows = slot[labels[shared]]
+    indicator = sparse.csr_matrix((np.ones(len(shared)), (rows, shared)), shape=(len(multi), n))
+    sums = np.asarray(indicator @ points, dtype=np.float64)
+    norms = np.linalg.norm(sums, axis=1)
+    out = np.ones(n)
+    out[shared] = _dots(points, shared, sums, rows) / np.where(norms[rows] > 0, norms[rows], 1.0)
+    return out
+
+
+@numba.njit(cache=True)
+def _dots(points, rows, sums, slots):
+    out = np.empty(len(rows))
+    for i in range(len(rows)):
+        point, total = points[rows[i]], sums[slots[i]]
+        acc = 0.0
+        for j in range(points.shape[1]):
+            acc += point[j] * total[j]
+        out[i] = acc
+    return out
+
+
 def cluster_points(
     points: np.ndarray,
     vectors: sparse.csr_matrix,
@@ -659,10 +695,7 @@ def cluster_points(
     # A story of one article that no clustering step put with another (not one the time split cut off).
     singleton = (sizes[labels] == 1) & left_over
     # Points that joined through merging get their cosine to the story centroid as their strength.
-    sums = np.zeros((len(sizes), points.shape[1]))
-    np.add.at(sums, labels, points)
-    norms = np.linalg.norm(sums, axis=1)
-    cos = np.einsum("ij,ij->i", points, sums[labels]) / np.where(norms[labels] > 0, norms[labels], 1.0)
+    cos = centroid_cosines(points, labels, len(sizes))
     joined = hdb_labels < 0
     strength = np.where(joined, np.clip(cos, 0.0, 1.0), strength)
     strength[sizes[labels] == 1] = 1.0

@@ -8,6 +8,8 @@ import numba
 import numpy as np
 from scipy import sparse
 
+from .clustering import centroid_cosines
+
 __all__ = ["class_tfidf", "top_terms", "central_members"]
 
 
@@ -80,10 +82,8 @@ def _top_per_row(indptr, indices, data, count):
 
 
 def central_members(points: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
-    """For each label, the index of the member closest (cosine) to the label's centroid."""
-    sums = np.zeros((k, points.shape[1]))
-    np.add.at(sums, labels, points)
-    scores = np.einsum("ij,ij->i", points, sums[labels])
+    """For each label, the index of the member closest (cosine) to the label's centroid (the first on ties)."""
+    scores = centroid_cosines(points, labels, k)
     order = np.lexsort((np.arange(len(labels)), -scores, labels))
     first = np.flatnonzero(np.r_[True, labels[order][1:] != labels[order][:-1]])
     central = np.empty(k, np.int64)

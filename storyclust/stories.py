@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any, Iterator, Sequence
 
@@ -13,7 +13,7 @@ import numpy as np
 from .clustering import ClusterParams, cluster_points
 from .label import central_members, class_tfidf, top_terms
 from .models import Article, ProgressSink, stage
-from .vectorize import story_documents, vectorize
+from .vectorize import lsa_dimensions, story_documents, vectorize
 
 __all__ = ["StoryConfig", "Story", "Stories", "find_stories"]
 
@@ -30,9 +30,13 @@ class StoryConfig:
         Terms in one article only cannot link two articles, so min_df=2; terms in more than half the
         articles do not separate stories. The cap keeps the SVD fast on large dumps. On corpora under 20
         articles max_df is relaxed, and min_df when no term reaches it.
-    svd_components (100), svd_sample (20000):
-        LSA dimensions (TruncatedSVD). Fewer than the corpus size minus one on small corpora. On corpora
-        larger than ``svd_sample`` the LSA basis is fitted on that many seeded random articles (and their 65,536
+    svd_components (None), svd_sample (20000):
+        LSA dimensions (TruncatedSVD). ``None`` grows them with the number of unique articles
+        (:func:`storyclust.vectorize.lsa_dimensions`): 100 up to 2,500 articles, then ``2 sqrt(n)``, up to
+        200 at 10,000, because a larger corpus holds more stories to keep apart (all of GoogleNews-T: BCubed
+        F1 0.764 -> 0.790; 60% of it: 0.777 -> 0.790; a third of it or less: no change; BASIL and PAC are far
+        below 2,500). The settings written with the output give the number used. Corpora no larger than it
+        cluster the TF-IDF rows. On corpora larger than ``svd_sample`` the LSA basis is fitted on that many seeded random articles (and their 65,536
         most frequent terms) and every article is projected on it (at 100k articles a full fit costs
         minutes); ``None`` fits on all.
     min_cluster_size (2), min_samples (1):
@@ -97,7 +101,7 @@ class StoryConfig:
     min_df: int = 2
     max_df: float = 0.5
     max_features: int | None = 262_144
-    svd_components: int = 100
+    svd_components: int | None = None
     svd_sample: int | None = 20_000
     min_cluster_size: int = 2
     min_samples: int = 1
@@ -123,6 +127,8 @@ class StoryConfig:
             raise ValueError(f"min_cluster_size must be >= 2, got {self.min_cluster_size}")
         if self.max_gap_days is not None and self.max_gap_days <= 0:
             raise ValueError(f"max_gap_days must be positive or None, got {self.max_gap_days}")
+        if self.svd_components is not None and self.svd_components < 2:
+            raise ValueError(f"svd_components must be >= 2 or None, got {self.svd_components}")
         if self.time_scale_days is not None and self.time_scale_days <= 0:
             raise ValueError(f"time_scale_days must be positive or None, got {self.time_scale_days}")
         if not 0.0 < self.merge_similarity <= 1.01:
@@ -222,6 +228,8 @@ def find_stories(
     if n == 0:
         return Stories([], np.zeros(0, np.int64), np.zeros(0), config, {"vectorize": 0.0, "cluster": 0.0, "label": 0.0})
 
+    if config.svd_components is None:  # the settings returned (and written out) give the number used
+        config = replace(config, svd_components=lsa_dimensions(len(canon)))
     with stage(timings, "vectorize", progress, "Vectorising"):
         docs = story_documents([titles[i] for i in canon], [texts[i] for i in canon], config.title_weight)
         rep = vectorize(

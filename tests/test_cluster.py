@@ -13,7 +13,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import sparse
 
-from storyclust.clustering import ClusterParams, cluster_points, merge_units, relabel, split_by_time
+from storyclust.clustering import (
+    ClusterParams,
+    centroid_cosines,
+    cluster_points,
+    merge_units,
+    relabel,
+    split_by_time,
+)
+from storyclust.label import central_members
 from storyclust.stories import StoryConfig
 
 DAY = 86400.0
@@ -462,3 +470,26 @@ def test_time_discount_puts_an_article_with_the_event_of_its_own_days() -> None:
     assert partition(labels) == {frozenset({0, 1, 2, 3}), frozenset({4, 5, 6})}
     labels, _, _ = cluster_points(points, sparse.csr_matrix(points), dates, params(time_scale_days=None, **no_merging))
     assert labels[6] == labels[0] != labels[4]
+
+
+@given(st.lists(st.integers(0, 5), min_size=1, max_size=40), st.integers(0, 2**31 - 1))
+def test_centroid_cosines_match_the_dense_definition(labels: list[int], seed: int) -> None:
+    """Every point's cosine to its label's centroid, against the plain n x d computation; a label of one
+    point gives 1, and the central member is the one with the largest cosine (first index on ties)."""
+    rng = np.random.default_rng(seed)
+    labels_ = relabel(np.array(labels))
+    k = int(labels_.max()) + 1
+    points = rng.normal(size=(len(labels_), 6)).astype(np.float32)
+    points /= np.linalg.norm(points, axis=1, keepdims=True)
+    sums = np.zeros((k, 6))
+    for i, label in enumerate(labels_):
+        sums[label] += points[i]
+    expected = np.array([points[i] @ sums[c] / np.linalg.norm(sums[c]) for i, c in enumerate(labels_)])
+    got = centroid_cosines(points, labels_, k)
+    assert np.allclose(got, expected, atol=1e-5)
+    assert np.all(got[np.bincount(labels_)[labels_] == 1] == 1.0)
+    central = central_members(points, labels_, k)
+    for c in range(k):
+        members = np.flatnonzero(labels_ == c)
+        assert labels_[central[c]] == c
+        assert got[central[c]] >= got[members].max() - 1e-12

@@ -130,7 +130,8 @@ def test_config_is_not_modified_by_fit(small_corpus) -> None:
     config = StoryConfig(max_gap_days=30)
     estimator = StoryClusterer(config=config, random_state=9).fit(articles[:6])
     assert estimator.config is config and config.random_state == 0
-    assert estimator.result_.stories.config == StoryConfig(max_gap_days=30, random_state=9)
+    assert estimator.result_.stories.config == StoryConfig(max_gap_days=30, random_state=9, svd_components=100)
+    assert config.svd_components is None
 
 
 # ------------------------------------------------------------------------------------------------ edge cases

@@ -19,6 +19,7 @@ from storyclust.ingest import read_articles
 from storyclust.models import Article
 from storyclust.pipeline import Result
 from storyclust.stories import Stories, Story, StoryConfig
+from storyclust.vectorize import lsa_dimensions
 
 from conftest import NewsWriter, STORY_VOCABULARIES
 
@@ -315,7 +316,7 @@ def test_cluster_api_returns_a_result_whose_stories_cover_every_article(story_co
     assert all(isinstance(s, Story) for s in stories.stories)
     covered = sorted(i for s in stories.stories for i in s.members + s.copies)
     assert covered == list(range(len(result.articles)))
-    assert stories.config == StoryConfig()
+    assert stories.config == StoryConfig(svd_components=100)  # the defaults, with the LSA dimensions used
     assert {"vectorize", "cluster", "label"} <= set(result.timings)
     assert bcubed(stories.story_of.tolist(), truth[::2]).f1 >= 0.95
 
@@ -327,6 +328,12 @@ def test_cluster_api_is_deterministic_and_seeded(story_corpus) -> None:
     assert a.stories.story_of.tolist() == b.stories.story_of.tolist()
     assert np.array_equal(a.stories.probability_of, b.stories.probability_of)
     assert [s.terms for s in a.stories.stories] == [s.terms for s in b.stories.stories]
+
+
+def test_the_settings_returned_give_the_lsa_dimensions_used(story_corpus) -> None:
+    articles, _, _ = story_corpus
+    assert storyclust.cluster(articles).stories.config.svd_components == lsa_dimensions(len(articles)) == 100
+    assert storyclust.cluster(articles, StoryConfig(svd_components=20)).stories.config.svd_components == 20
 
 
 def test_cluster_api_does_not_modify_the_articles(story_corpus) -> None:
@@ -343,6 +350,7 @@ def test_cluster_api_does_not_modify_the_articles(story_corpus) -> None:
         ({"cluster_selection_method": "tree"}, "cluster_selection_method must be 'eom' or 'leaf', got 'tree'"),
         ({"max_gap_days": 0}, "max_gap_days must be positive or None, got 0"),
         ({"time_scale_days": 0}, "time_scale_days must be positive or None, got 0"),
+        ({"svd_components": 1}, "svd_components must be >= 2 or None, got 1"),
         ({"merge_similarity": 0.0}, r"merge_similarity must be in \(0, 1\]"),
     ],
 )

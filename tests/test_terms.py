@@ -13,7 +13,9 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, T
 
 from storyclust.clean import normalize
 from storyclust.terms import count_terms
-from storyclust.vectorize import STOP_WORDS, vectorize, weigh
+from storyclust.vectorize import STOP_WORDS, lsa_dimensions, vectorize, weigh
+
+from conftest import STORY_VOCABULARIES
 
 TOKEN_PATTERN = r"(?u)\b[^\W\d_][^\W_]+\b"
 
@@ -157,6 +159,23 @@ def test_lsa_fitted_on_a_sample_keeps_the_geometry(fixture_texts: list[str]) -> 
     assert np.allclose(np.linalg.norm(sampled, axis=1), 1.0)
     # Cosines between articles agree closely (a tolerance band: the bases differ).
     assert np.abs(sampled @ sampled.T - full @ full.T).mean() < 0.1
+
+
+def test_lsa_dimensions_grow_with_the_corpus_between_100_and_200() -> None:
+    sizes = [0, 10, 2_500, 2_501, 4_900, 6_400, 9_999, 10_000, 10**6]
+    dims = [lsa_dimensions(n) for n in sizes]
+    assert dims == [100, 100, 100, 100, 140, 160, 200, 200, 200]
+    assert all(a <= b for a, b in zip(dims, dims[1:]))
+
+
+def test_vectorize_without_components_uses_lsa_dimensions(news_writer) -> None:
+    writer = news_writer(3)
+    topics = list(STORY_VOCABULARIES)
+    documents = [writer.article(topics[i % len(topics)], id=str(i)).text for i in range(130)]
+    rep = vectorize(documents, max_features=None, min_df=2, max_df=0.5, ngram_range=(1, 2), components=None,
+                    random_state=0)
+    assert rep.points.shape == (130, lsa_dimensions(130)) == (130, 100)
+    assert np.allclose(np.linalg.norm(rep.points, axis=1), 1.0)
 
 
 def test_a_corpus_without_any_term_gives_empty_vectors() -> None:
