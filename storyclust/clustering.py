@@ -59,7 +59,7 @@ class ClusterParams:
     pair_similarity: float = 1.01
     full_length: float = 0.0
     member_similarity: float = 0.0
-    graph_neighbors: int = 15
+    graph_neighbors: int = 20
     random_state: int = 0
     exact_neighbors: int = 20_000
     time_scale_days: float | None = None

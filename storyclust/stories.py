@@ -66,6 +66,11 @@ class StoryConfig:
         HDBSCAN keeps stray points as members of a nearby cluster, even one they share no words with.
         Kept low because the two sides of a partisan story can share few words (PAC: a tenth of its
         same-story pairs are below cosine 0.063).
+    graph_neighbors (20):
+        Neighbours per article in the time-gated graph HDBSCAN reads, whose edges are also the merge step's
+        first candidates. 20 rather than 15 keeps the large stories of a large corpus connected
+        (GoogleNews-T BCubed F1 0.790 -> 0.801, NMI 0.895 -> 0.901; BASIL, PAC and their halves unchanged;
+        shares of GoogleNews-T within +-0.004).
     exact_neighbors (20000):
         Up to this many articles the neighbour graph HDBSCAN reads is exact; beyond, an inverted-file search
         finds about 0.96 of the true neighbours at a small part of the quadratic cost (storyclust.neighbors).
@@ -112,6 +117,7 @@ class StoryConfig:
     pair_similarity: float = 0.05
     member_similarity: float = 0.02
     merge_neighbors: int = 10
+    graph_neighbors: int = 20
     exact_neighbors: int = 20_000
     max_gap_days: float | None = 180.0
     time_scale_days: float | None = 7.0
@@ -147,6 +153,7 @@ class StoryConfig:
             member_similarity=self.member_similarity,
             max_gap_days=self.max_gap_days,
             random_state=self.random_state,
+            graph_neighbors=self.graph_neighbors,
             exact_neighbors=self.exact_neighbors,
             time_scale_days=self.time_scale_days,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -165,7 +166,7 @@ def test_lsa_dimensions_grow_with_the_corpus_between_100_and_200() -> None:
     sizes = [0, 10, 2_500, 2_501, 4_900, 6_400, 9_999, 10_000, 10**6]
     dims = [lsa_dimensions(n) for n in sizes]
     assert dims == [100, 100, 100, 100, 140, 160, 200, 200, 200]
-    assert all(a <= b for a, b in zip(dims, dims[1:]))
+    assert all(a <= b for a, b in pairwise(dims))
 
 
 def test_vectorize_without_components_uses_lsa_dimensions(news_writer) -> None:
