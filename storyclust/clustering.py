@@ -309,6 +309,25 @@ def merge_units(
     k = int(units.max()) + 1 if n else 0
     if k < 2 or similarity > 1.0:
         return units
+    merged = _closest_first(vectors, units, k, stamps, similarity, neighbours, max_gap_days, graph, residual, full_length)
+    if pair_similarity < similarity:  # after the merge's own structures are gone: they are large at 1M
+        merged = pair_leftovers(vectors, merged, stamps, pair_similarity, max_gap_days, graph, residual)
+    return merged
+
+
+def _closest_first(
+    vectors: sparse.csr_matrix,
+    units: np.ndarray,
+    k: int,
+    stamps: np.ndarray,
+    similarity: float,
+    neighbours: int,
+    max_gap_days: float | None,
+    graph: sparse.csr_matrix | None,
+    residual: np.ndarray | None,
+    full_length: float,
+) -> np.ndarray:
+    """:func:`merge_units`' merging of ``units`` (0..k-1, no noise): the surviving unit of every article."""
     sums, hidden = _unit_sums(vectors, units, k, residual)
     lo, hi = _date_ranges(units, stamps, k)
     gap = np.inf if max_gap_days is None else max_gap_days * _DAY
@@ -407,10 +426,70 @@ def merge_units(
         while parent[root] != root:
             root = parent[root]
         parent[u] = root
-    merged = parent[units]
-    if pair_similarity < similarity:
-        merged = pair_leftovers(vectors, merged, stamps, pair_similarity, max_gap_days, graph, residual)
-    return merged
+    return parent[units]
+
+
+class _UnitSums:
+    """Per-unit sums of article rows, in which a unit of one article reads its article's row of ``vectors``
+    and only larger units hold a float64 row of their own (``grown``, indexed by ``slot``; -1 for a unit of
+    one). At a million articles most units are single articles, and a float64 sum row for each was a second,
+    wider copy of the whole TF-IDF matrix (several GB). ``norm`` is each unit's exact norm, dropped terms
+    (``hidden``) included."""
+
+    def __init__(self, vectors: sparse.csr_matrix, units: np.ndarray, k: int, residual: np.ndarray | None) -> None:
+        n = vectors.shape[0]
+        size = np.bincount(units, minlength=k)
+        self.vectors = vectors
+        self.member = np.full(k, -1, np.int64)
+        alone = size[units] == 1
+        self.member[units[alone]] = np.flatnonzero(alone)
+        multi = np.flatnonzero(size > 1)
+        self.slot = np.full(k, -1, np.int64)
+        self.slot[multi] = np.arange(len(multi))
+        shared = np.flatnonzero(~alone)
+        self.grown = self._sum_rows(self.slot[units[shared]], shared, len(multi), n, vectors)
+        self.hidden = np.bincount(units, weights=residual, minlength=k) if residual is not None else np.zeros(k)
+        squares = np.zeros(k)
+        squares[units[alone]] = _row_squares(vectors)[alone]
+        squares[multi] = _row_squares(self.grown)
+        self.norm = np.sqrt(squares + self.hidden)
+
+    @staticmethod
+    def _sum_rows(rows: np.ndarray, columns: np.ndarray, k: int, n: int, m: sparse.csr_matrix) -> sparse.csr_matrix:
+        """Row ``r`` of the result sums the rows ``columns[rows == r]`` of ``m``, in float64."""
+        indicator = sparse.csr_matrix((np.ones(len(rows)), (rows, columns)), shape=(k, n))
+        return (indicator @ m).tocsr().astype(np.float64)
+
+    def _rows(self, units: np.ndarray) -> list[tuple[sparse.csr_matrix, np.ndarray, np.ndarray]]:
+        """``(matrix, positions, rows)``: where in ``units`` the single articles and the larger units are."""
+        alone = self.slot[units] < 0
+        single, grown = np.flatnonzero(alone), np.flatnonzero(~alone)
+        return [(self.vectors, single, self.member[units[single]]), (self.grown, grown, self.slot[units[grown]])]
+
+    def dots(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """The dot product of the sums of units ``x[i]`` and ``y[i]`` for every i."""
+        out = np.zeros(len(x))
+        for left, at_x, rows_x in self._rows(x):
+            for right, at_y, rows_y in self._rows(y):
+                both = np.intersect1d(at_x, at_y, assume_unique=True)
+                if len(both):
+                    out[both] = _row_dots(left, rows_x[np.searchsorted(at_x, both)], rows_y[np.searchsorted(at_y, both)], right)
+        return out
+
+    def merge(self, take: np.ndarray, gone: np.ndarray) -> None:
+        """Unit ``gone[i]`` joins unit ``take[i]``: each ``take`` unit gets a new row holding both sums."""
+        m, n = len(take), self.vectors.shape[0]
+        new = sparse.csr_matrix((m, self.vectors.shape[1]))
+        for units in (take, gone):
+            (vectors, single, members), (grown, larger, slots) = self._rows(units)
+            new = new + self._sum_rows(single, members, m, n, vectors)
+            new = new + self._sum_rows(larger, slots, m, grown.shape[0], grown)
+        self.slot[take] = self.grown.shape[0] + np.arange(m)
+        self.slot[gone] = -1
+        self.member[take] = -1
+        self.grown = sparse.vstack([self.grown, new], format="csr")
+        self.hidden[take] += self.hidden[gone]
+        self.norm[take] = np.sqrt(_row_squares(new) + self.hidden[take])
 
 
 def pair_leftovers(
@@ -440,13 +519,12 @@ def pair_leftovers(
     k = int(labels.max()) + 1
     size = np.bincount(labels, minlength=k)
     lo, hi = _date_ranges(labels, stamps, k)
-    sums, hidden = _unit_sums(vectors, labels, k, residual)
-    norm = np.sqrt(_row_squares(sums) + hidden)
+    sums = _UnitSums(vectors, labels, k, residual)
     a, b = _linked_units(left, right, labels, k)
 
     def cosines(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        denominator = norm[x] * norm[y]
-        return np.divide(_row_dots(sums, x, y), denominator, out=np.zeros(len(x)), where=denominator > 0)
+        denominator = sums.norm[x] * sums.norm[y]
+        return np.divide(sums.dots(x, y), denominator, out=np.zeros(len(x)), where=denominator > 0)
 
     score = cosines(a, b)
     alive = np.ones(k, bool)
@@ -469,9 +547,7 @@ def pair_leftovers(
         alive[gone] = False
         size[take] += size[gone]
         lo[take], hi[take] = np.minimum(lo[take], lo[gone]), np.maximum(hi[take], hi[gone])
-        sums = sums + sparse.csr_matrix((np.ones(len(gone)), (take, gone)), shape=(k, k)) @ sums
-        hidden[take] += hidden[gone]
-        norm[take] = np.sqrt(_row_dots(sums, take, take) + hidden[take])
+        sums.merge(take, gone)
         changed = np.zeros(k, bool)
         changed[take] = True
         # Re-point pairs at the survivors; only pairs touching a grown unit need a new score.
@@ -486,9 +562,21 @@ def pair_leftovers(
 
 
 def _row_squares(m: sparse.csr_matrix) -> np.ndarray:
-    """Each row's sum of squares."""
-    rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
-    return np.bincount(rows, weights=np.asarray(m.data, np.float64) ** 2, minlength=m.shape[0])
+    """Each row's sum of squares (in float64, without per-entry temporaries: at a million articles a row
+    index and a squared value per stored entry took 1.6 GB)."""
+    m = m.tocsr()
+    return _squares(m.indptr, m.data)
+
+
+@numba.njit(cache=True)
+def _squares(indptr, data):
+    out = np.zeros(len(indptr) - 1)
+    for row in range(len(out)):
+        total = 0.0
+        for i in range(indptr[row], indptr[row + 1]):
+            total += np.float64(data[i]) * np.float64(data[i])
+        out[row] = total
+    return out
 
 
 @numba.njit(cache=True)
@@ -506,49 +594,67 @@ def _best_partners(a, b, score, k):
     return best, best_score
 
 
-def _row_dots(m: sparse.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``m[a[i]] . m[b[i]]`` for every i, in parallel. Pairs are grouped by their longer row, which is
-    scattered into a dense buffer once per group; each pair then walks only its shorter row. (A story
-    centroid can hold 100k terms; its partners, mostly single articles, a few hundred.)"""
+def _row_dots(
+    m: sparse.csr_matrix, a: np.ndarray, b: np.ndarray, other: sparse.csr_matrix | None = None
+) -> np.ndarray:
+    """``m[a[i]] . other[b[i]]`` for every i (``other`` defaults to ``m``), in parallel. Pairs are grouped by
+    their longer row, which is scattered into a dense buffer once per group; each pair then walks only its
+    shorter row. (A story centroid can hold 100k terms; its partners, mostly single articles, a few
+    hundred.) The matrices' own dtypes are read as they are: no float64 copy of a large float32 matrix."""
     if len(a) == 0:
         return np.zeros(0)
     m = m.tocsr()
-    data = np.asarray(m.data, np.float64)
-    return _sparse_dots(m.indptr, m.indices, data, np.asarray(a, np.int64), np.asarray(b, np.int64), m.shape[1])
+    other = m if other is None else other.tocsr()
+    return _sparse_dots(
+        m.indptr, m.indices, m.data, np.asarray(a, np.int64),
+        other.indptr, other.indices, other.data, np.asarray(b, np.int64), m.shape[1],
+    )
 
 
 @numba.njit(cache=True, parallel=True)
-def _sparse_dots(indptr, indices, data, a, b, columns):
+def _sparse_dots(indptr, indices, data, a, other_indptr, other_indices, other_data, b, columns):
     n = len(a)
     out = np.empty(n)
-    longer = np.empty(n, np.int64)
-    shorter = np.empty(n, np.int64)
+    # Each pair's longer row as a key: 2 * row for a row of the first matrix, 2 * row + 1 of the other.
+    key = np.empty(n, np.int64)
     for q in range(n):
-        if indptr[a[q] + 1] - indptr[a[q]] >= indptr[b[q] + 1] - indptr[b[q]]:
-            longer[q], shorter[q] = a[q], b[q]
+        if indptr[a[q] + 1] - indptr[a[q]] >= other_indptr[b[q] + 1] - other_indptr[b[q]]:
+            key[q] = 2 * a[q]
         else:
-            longer[q], shorter[q] = b[q], a[q]
-    order = np.argsort(longer)
+            key[q] = 2 * b[q] + 1
+    order = np.argsort(key)
     batches = min(n, 64)
     for batch in numba.prange(batches):
         dense = np.zeros(columns)
         current = -1
         for position in range(batch * n // batches, (batch + 1) * n // batches):
             q = order[position]
-            row = longer[q]
-            if row != current:
+            if key[q] != current:
                 if current >= 0:
-                    for i in range(indptr[current], indptr[current + 1]):
-                        dense[indices[i]] = 0.0
-                for i in range(indptr[row], indptr[row + 1]):
-                    dense[indices[i]] += data[i]
-                current = row
-            s = shorter[q]
+                    _scatter(current, indptr, indices, data, other_indptr, other_indices, other_data, dense, False)
+                current = key[q]
+                _scatter(current, indptr, indices, data, other_indptr, other_indices, other_data, dense, True)
             total = 0.0
-            for i in range(indptr[s], indptr[s + 1]):
-                total += data[i] * dense[indices[i]]
+            if current % 2 == 0:  # the longer row is a's: walk b's row of the other matrix
+                for i in range(other_indptr[b[q]], other_indptr[b[q] + 1]):
+                    total += other_data[i] * dense[other_indices[i]]
+            else:
+                for i in range(indptr[a[q]], indptr[a[q] + 1]):
+                    total += data[i] * dense[indices[i]]
             out[q] = total
     return out
+
+
+@numba.njit(cache=True)
+def _scatter(key, indptr, indices, data, other_indptr, other_indices, other_data, dense, add):
+    """Add the row ``key`` names into ``dense`` (``add``) or clear its columns again."""
+    row = key // 2
+    if key % 2 == 0:
+        for i in range(indptr[row], indptr[row + 1]):
+            dense[indices[i]] = dense[indices[i]] + data[i] if add else 0.0
+    else:
+        for i in range(other_indptr[row], other_indptr[row + 1]):
+            dense[other_indices[i]] = dense[other_indices[i]] + other_data[i] if add else 0.0
 
 
 def split_by_time(
@@ -598,13 +704,16 @@ def leave_one_out_cosine(
         return np.zeros(0)
     k = int(labels.max()) + 1
     residual = np.zeros(n) if residual is None else residual
-    sums, hidden = _unit_sums(vectors, labels, k, residual)
-    dot = np.asarray(vectors.multiply(sums[labels]).sum(axis=1)).ravel()
-    own = np.asarray(vectors.multiply(vectors).sum(axis=1)).ravel()
-    total = np.asarray(sums.multiply(sums).sum(axis=1)).ravel() + hidden
-    rest_sq = total[labels] - 2.0 * (dot + residual) + own + residual
-    denom = np.sqrt(np.clip(rest_sq, 0.0, None) * (own + residual))
-    return np.divide(dot - own, denom, out=np.zeros(n), where=denom > 1e-12)
+    sums = _UnitSums(vectors, labels, k, residual)
+    shared = np.flatnonzero(sums.slot[labels] >= 0)  # an article alone in its label has no others: 0
+    unit = labels[shared]
+    dot = _row_dots(vectors, shared, sums.slot[unit], sums.grown)
+    own = _row_squares(vectors)[shared]
+    rest_sq = sums.norm[unit] ** 2 - 2.0 * (dot + residual[shared]) + own + residual[shared]
+    denom = np.sqrt(np.clip(rest_sq, 0.0, None) * (own + residual[shared]))
+    out = np.zeros(n)
+    out[shared] = np.divide(dot - own, denom, out=np.zeros(len(shared)), where=denom > 1e-12)
+    return out
 
 
 def centroid_cosines(points: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:

@@ -493,3 +493,72 @@ def test_centroid_cosines_match_the_dense_definition(labels: list[int], seed: in
         members = np.flatnonzero(labels_ == c)
         assert labels_[central[c]] == c
         assert got[central[c]] >= got[members].max() - 1e-12
+
+
+def _random_rows(rng: np.random.Generator, n: int, columns: int, dtype=np.float32) -> sparse.csr_matrix:
+    dense = rng.random((n, columns)) * (rng.random((n, columns)) < 0.3)
+    return sparse.csr_matrix(dense.astype(dtype))
+
+
+@given(st.integers(1, 12), st.integers(1, 12), st.integers(0, 2**31 - 1))
+def test_row_dots_across_two_matrices_match_the_dense_products(rows_a: int, rows_b: int, seed: int) -> None:
+    from storyclust.clustering import _row_dots
+
+    rng = np.random.default_rng(seed)
+    m, other = _random_rows(rng, rows_a, 9), _random_rows(rng, rows_b, 9, np.float64)
+    a, b = rng.integers(0, rows_a, 30), rng.integers(0, rows_b, 30)
+    expected = np.einsum("ij,ij->i", m.toarray()[a].astype(np.float64), other.toarray()[b])
+    assert np.allclose(_row_dots(m, a, b, other), expected)
+    assert np.allclose(_row_dots(m, a, a), np.einsum("ij,ij->i", m.toarray()[a], m.toarray()[a]), atol=1e-6)
+
+
+@given(st.lists(st.integers(0, 4), min_size=1, max_size=25), st.integers(0, 2**31 - 1))
+def test_unit_sums_keep_exact_sums_through_merges(units: list[int], seed: int) -> None:
+    """Units of one article read their article's row, larger ones their own row; dot products and norms
+    (dropped terms included) equal those of the plain dense sums, before and after merges."""
+    from storyclust.clustering import _UnitSums
+
+    rng = np.random.default_rng(seed)
+    labels = relabel(np.array(units))
+    k, n = int(labels.max()) + 1, len(labels)
+    vectors, residual = _random_rows(rng, n, 7), rng.random(n) * 0.1
+    dense = np.zeros((k, 7))
+    np.add.at(dense, labels, vectors.toarray().astype(np.float64))
+    hidden = np.bincount(labels, weights=residual, minlength=k)
+    sums = _UnitSums(vectors, labels, k, residual)
+
+    def check(alive: np.ndarray) -> None:
+        x, y = np.meshgrid(alive, alive)
+        x, y = x.ravel(), y.ravel()
+        assert np.allclose(sums.dots(x, y), np.einsum("ij,ij->i", dense[x], dense[y]), atol=1e-6)
+        assert np.allclose(sums.norm[alive], np.sqrt((dense[alive] ** 2).sum(axis=1) + hidden[alive]), atol=1e-6)
+
+    alive = np.arange(k)
+    check(alive)
+    if k >= 2:
+        take, gone = alive[: k // 2], alive[k // 2 : 2 * (k // 2)]
+        sums.merge(take, gone)
+        dense[take] += dense[gone]
+        hidden[take] += hidden[gone]
+        check(np.setdiff1d(alive, gone))
+
+
+@given(st.lists(st.integers(0, 3), min_size=1, max_size=20), st.integers(0, 2**31 - 1))
+def test_leave_one_out_cosine_matches_its_definition(units: list[int], seed: int) -> None:
+    from storyclust.clustering import leave_one_out_cosine
+
+    rng = np.random.default_rng(seed)
+    labels = relabel(np.array(units))
+    n = len(labels)
+    vectors, residual = _random_rows(rng, n, 6), rng.random(n) * 0.2
+    rows = vectors.toarray().astype(np.float64)
+    expected = np.zeros(n)
+    for i in range(n):
+        others = np.flatnonzero((labels == labels[i]) & (np.arange(n) != i))
+        if len(others) == 0:
+            continue
+        rest = rows[others].sum(axis=0)
+        # Dropped terms are each article's own, so they add to the norms and never to the dot product.
+        denom = np.sqrt((rest @ rest + residual[others].sum()) * (rows[i] @ rows[i] + residual[i]))
+        expected[i] = rows[i] @ rest / denom if denom > 1e-12 else 0.0
+    assert np.allclose(leave_one_out_cosine(vectors, labels, residual), expected, atol=1e-6)
