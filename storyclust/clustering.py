@@ -456,9 +456,11 @@ class _UnitSums:
 
     @staticmethod
     def _sum_rows(rows: np.ndarray, columns: np.ndarray, k: int, n: int, m: sparse.csr_matrix) -> sparse.csr_matrix:
-        """Row ``r`` of the result sums the rows ``columns[rows == r]`` of ``m``, in float64."""
-        indicator = sparse.csr_matrix((np.ones(len(rows)), (rows, columns)), shape=(k, n))
-        return (indicator @ m).tocsr().astype(np.float64)
+        """Row ``r`` of the result sums the rows ``columns[rows == r]`` of ``m``, in float64. Only the rows
+        named are taken out first: a product with all of a float32 ``m`` would copy all of it to float64."""
+        needed, position = np.unique(columns, return_inverse=True)
+        indicator = sparse.csr_matrix((np.ones(len(rows)), (rows, position)), shape=(k, len(needed)))
+        return (indicator @ m[needed]).tocsr().astype(np.float64, copy=False)
 
     def _rows(self, units: np.ndarray) -> list[tuple[sparse.csr_matrix, np.ndarray, np.ndarray]]:
         """``(matrix, positions, rows)``: where in ``units`` the single articles and the larger units are."""
@@ -731,11 +733,20 @@ def centroid_cosines(points: np.ndarray, labels: np.ndarray, k: int) -> np.ndarr
     slot = np.full(k, -1, np.int64)
     slot[multi] = np.arange(len(multi))
     rows = slot[labels[shared]]
-    indicator = sparse.csr_matrix((np.ones(len(shared)), (rows, shared)), shape=(len(multi), n))
-    sums = np.asarray(indicator @ points, dtype=np.float64)
+    sums = _sums(points, shared, rows, len(multi))
     norms = np.linalg.norm(sums, axis=1)
     out = np.ones(n)
     out[shared] = _dots(points, shared, sums, rows) / np.where(norms[rows] > 0, norms[rows], 1.0)
+    return out
+
+
+@numba.njit(cache=True)
+def _sums(points, rows, slots, k):
+    """``out[slots[i]] += points[rows[i]]`` in float64 (a sparse product would copy all points to float64)."""
+    out = np.zeros((k, points.shape[1]))
+    for i in range(len(rows)):
+        for j in range(points.shape[1]):
+            out[slots[i], j] += points[rows[i], j]
     return out
 
 

@@ -22,7 +22,7 @@ def class_tfidf(tfidf: sparse.csr_matrix, labels: np.ndarray, k: int) -> sparse.
     """
     n = tfidf.shape[0]
     indicator = sparse.csr_matrix((np.ones(n), (labels, np.arange(n))), shape=(k, n))
-    per_class = (indicator @ tfidf).tocsr().astype(np.float64)
+    per_class = (indicator @ tfidf).tocsr().astype(np.float64, copy=False)
     totals = np.asarray(per_class.sum(axis=0)).ravel()
     average = per_class.sum() / max(k, 1)
     idf = np.log1p(np.divide(average, totals, out=np.zeros_like(totals), where=totals > 0))
@@ -92,8 +92,9 @@ def _top_per_row(indptr, indices, data, count):
 
 
 def central_members(points: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
-    """For each label, the index of the member closest (cosine) to the label's centroid (the first on ties)."""
-    scores = centroid_cosines(points, labels, k)
+    """For each label, the index of the member closest (cosine) to the label's centroid; the first of those
+    within 1e-6 of it (float32 rounding) on ties, so the two members of a pair pick the earlier one."""
+    scores = np.round(centroid_cosines(points, labels, k), 6)
     order = np.lexsort((np.arange(len(labels)), -scores, labels))
     first = np.flatnonzero(np.r_[True, labels[order][1:] != labels[order][:-1]])
     central = np.empty(k, np.int64)

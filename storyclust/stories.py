@@ -133,6 +133,8 @@ class StoryConfig:
             raise ValueError(f"min_cluster_size must be >= 2, got {self.min_cluster_size}")
         if self.max_gap_days is not None and self.max_gap_days <= 0:
             raise ValueError(f"max_gap_days must be positive or None, got {self.max_gap_days}")
+        if self.graph_neighbors < 1:
+            raise ValueError(f"graph_neighbors must be >= 1, got {self.graph_neighbors}")
         if self.svd_components is not None and self.svd_components < 2:
             raise ValueError(f"svd_components must be >= 2 or None, got {self.svd_components}")
         if self.time_scale_days is not None and self.time_scale_days <= 0:
@@ -232,11 +234,11 @@ def find_stories(
     n = len(articles)
     timings: dict[str, float] = {}
     canon = np.flatnonzero(canonical_of == np.arange(n))
+    if config.svd_components is None:  # the settings returned (and written out) give the number used
+        config = replace(config, svd_components=lsa_dimensions(len(canon)))
     if n == 0:
         return Stories([], np.zeros(0, np.int64), np.zeros(0), config, {"vectorize": 0.0, "cluster": 0.0, "label": 0.0})
 
-    if config.svd_components is None:  # the settings returned (and written out) give the number used
-        config = replace(config, svd_components=lsa_dimensions(len(canon)))
     with stage(timings, "vectorize", progress, "Vectorising"):
         docs = story_documents([titles[i] for i in canon], [texts[i] for i in canon], config.title_weight)
         rep = vectorize(

@@ -492,7 +492,8 @@ def test_centroid_cosines_match_the_dense_definition(labels: list[int], seed: in
     for c in range(k):
         members = np.flatnonzero(labels_ == c)
         assert labels_[central[c]] == c
-        assert got[central[c]] >= got[members].max() - 1e-12
+        near = members[np.round(got[members], 6) == np.round(got[members], 6).max()]
+        assert central[c] == near.min()  # the first of the closest, float32 rounding aside
 
 
 def _random_rows(rng: np.random.Generator, n: int, columns: int, dtype=np.float32) -> sparse.csr_matrix:
@@ -535,12 +536,14 @@ def test_unit_sums_keep_exact_sums_through_merges(units: list[int], seed: int) -
 
     alive = np.arange(k)
     check(alive)
-    if k >= 2:
-        take, gone = alive[: k // 2], alive[k // 2 : 2 * (k // 2)]
+    while len(alive) >= 2:  # rounds of merges, grown units merging again
+        half = len(alive) // 2
+        take, gone = alive[:half], alive[half : 2 * half]
         sums.merge(take, gone)
         dense[take] += dense[gone]
         hidden[take] += hidden[gone]
-        check(np.setdiff1d(alive, gone))
+        alive = np.setdiff1d(alive, gone)
+        check(alive)
 
 
 @given(st.lists(st.integers(0, 3), min_size=1, max_size=20), st.integers(0, 2**31 - 1))

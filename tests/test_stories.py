@@ -334,6 +334,15 @@ def test_the_settings_returned_give_the_lsa_dimensions_used(story_corpus) -> Non
     articles, _, _ = story_corpus
     assert storyclust.cluster(articles).stories.config.svd_components == lsa_dimensions(len(articles)) == 100
     assert storyclust.cluster(articles, StoryConfig(svd_components=20)).stories.config.svd_components == 20
+    assert storyclust.cluster([]).stories.config.svd_components == lsa_dimensions(0)
+
+
+def test_cluster_params_carry_every_clustering_setting() -> None:
+    config = StoryConfig(graph_neighbors=7, merge_neighbors=4, exact_neighbors=99, time_scale_days=2.0)
+    params = config.cluster_params()
+    assert (params.graph_neighbors, params.merge_neighbors, params.exact_neighbors, params.time_scale_days) == (
+        7, 4, 99, 2.0,
+    )
 
 
 def test_cluster_api_does_not_modify_the_articles(story_corpus) -> None:
@@ -351,6 +360,7 @@ def test_cluster_api_does_not_modify_the_articles(story_corpus) -> None:
         ({"max_gap_days": 0}, "max_gap_days must be positive or None, got 0"),
         ({"time_scale_days": 0}, "time_scale_days must be positive or None, got 0"),
         ({"svd_components": 1}, "svd_components must be >= 2 or None, got 1"),
+        ({"graph_neighbors": 0}, "graph_neighbors must be >= 1, got 0"),
         ({"merge_similarity": 0.0}, r"merge_similarity must be in \(0, 1\]"),
     ],
 )
