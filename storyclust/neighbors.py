@@ -42,7 +42,7 @@ return the symmetric graph ``maximum(G, G.T)``. Memory stays bounded: the exact 
 are capped at 64 MB; the approximate path holds one float32 copy of the points, ``n * k`` list entries per
 thread and probe indices for at most 8M (point, cell) pairs at a time: about 1.2 GB beyond the input at 1M
 points of 100 dimensions, 0.4 GB more at 200 (the points' reordered copy). The products' cost grows with the
-dimension too: at 1M articles in 200 dimensions the search is most of the cluster stage's 459 s.
+dimension too: at 1M articles in 200 dimensions the search is most of the cluster stage's 411-459 s.
 """
 
 from __future__ import annotations
