@@ -7,7 +7,8 @@ Each corpus is read as a user would read it (the options below are input mapping
 default settings and scored with :mod:`storyclust.evaluate`. Several seeds (MinHash permutations and the
 randomised SVD) show how much of a difference is noise. ``--set`` changes a StoryConfig setting, to measure an
 alternative against the defaults; ``--sample`` scores a seeded random share of each corpus, to check that a
-change holds at other corpus sizes and not only at the one size each corpus has. Prints a Markdown table for benchmarks/RESULTS.md.
+change holds at other corpus sizes and not only at the one size each corpus has. Prints a Markdown table for
+benchmarks/RESULTS.md.
 """
 
 from __future__ import annotations

@@ -309,7 +309,9 @@ def merge_units(
     k = int(units.max()) + 1 if n else 0
     if k < 2 or similarity > 1.0:
         return units
-    merged = _closest_first(vectors, units, k, stamps, similarity, neighbours, max_gap_days, graph, residual, full_length)
+    merged = _closest_first(
+        vectors, units, k, stamps, similarity, neighbours, max_gap_days, graph, residual, full_length
+    )
     if pair_similarity < similarity:  # after the merge's own structures are gone: they are large at 1M
         merged = pair_leftovers(vectors, merged, stamps, pair_similarity, max_gap_days, graph, residual)
     return merged
@@ -429,66 +431,68 @@ def _closest_first(
     return parent[units]
 
 
+def _slots(sizes: np.ndarray) -> np.ndarray:
+    """Each label's row among the labels with more than one member (0, 1, ... in label order), -1 for the
+    others."""
+    multi = sizes > 1
+    return np.where(multi, np.cumsum(multi) - 1, -1)
+
+
+def _sum_rows(rows: np.ndarray, columns: np.ndarray, k: int, m: sparse.csr_matrix) -> sparse.csr_matrix:
+    """``k`` rows in float64; row ``r`` sums the rows ``columns[rows == r]`` of ``m``. Only the rows named are
+    taken out first: a product with all of a float32 ``m`` would copy all of it to float64."""
+    needed, position = np.unique(columns, return_inverse=True)
+    indicator = sparse.csr_matrix((np.ones(len(rows)), (rows, position)), shape=(k, len(needed)))
+    return (indicator @ m[needed]).tocsr().astype(np.float64, copy=False)
+
+
 class _UnitSums:
-    """Per-unit sums of article rows, in which a unit of one article reads its article's row of ``vectors``
-    and only larger units hold a float64 row of their own (``grown``, indexed by ``slot``; -1 for a unit of
-    one). At a million articles most units are single articles, and a float64 sum row for each was a second,
-    wider copy of the whole TF-IDF matrix (several GB). ``norm`` is each unit's exact norm, dropped terms
-    (``hidden``) included."""
+    """Per-unit sums of article rows. A unit of one article (``alone``) reads its article's row of
+    ``vectors``; only larger units hold a float64 row of their own in ``grown``. ``row[u]`` is the unit's row
+    in the one or the other. At a million articles most units are single articles, and a float64 sum row
+    for each was a second, wider copy of the whole TF-IDF matrix (several GB). ``norm`` is each unit's exact
+    norm, dropped terms (``hidden``) included."""
 
     def __init__(self, vectors: sparse.csr_matrix, units: np.ndarray, k: int, residual: np.ndarray | None) -> None:
-        n = vectors.shape[0]
         size = np.bincount(units, minlength=k)
         self.vectors = vectors
-        self.member = np.full(k, -1, np.int64)
-        alone = size[units] == 1
-        self.member[units[alone]] = np.flatnonzero(alone)
-        multi = np.flatnonzero(size > 1)
-        self.slot = np.full(k, -1, np.int64)
-        self.slot[multi] = np.arange(len(multi))
-        shared = np.flatnonzero(~alone)
-        self.grown = self._sum_rows(self.slot[units[shared]], shared, len(multi), n, vectors)
+        self.alone = size == 1
+        self.row = _slots(size)
+        article = self.alone[units]
+        self.row[units[article]] = np.flatnonzero(article)
+        shared = np.flatnonzero(~article)
+        self.grown = _sum_rows(self.row[units[shared]], shared, int((size > 1).sum()), vectors)
         self.hidden = np.bincount(units, weights=residual, minlength=k) if residual is not None else np.zeros(k)
         squares = np.zeros(k)
-        squares[units[alone]] = _row_squares(vectors)[alone]
-        squares[multi] = _row_squares(self.grown)
+        squares[self.alone] = _row_squares(vectors)[self.row[self.alone]]
+        squares[size > 1] = _row_squares(self.grown)
         self.norm = np.sqrt(squares + self.hidden)
 
-    @staticmethod
-    def _sum_rows(rows: np.ndarray, columns: np.ndarray, k: int, n: int, m: sparse.csr_matrix) -> sparse.csr_matrix:
-        """Row ``r`` of the result sums the rows ``columns[rows == r]`` of ``m``, in float64. Only the rows
-        named are taken out first: a product with all of a float32 ``m`` would copy all of it to float64."""
-        needed, position = np.unique(columns, return_inverse=True)
-        indicator = sparse.csr_matrix((np.ones(len(rows)), (rows, position)), shape=(k, len(needed)))
-        return (indicator @ m[needed]).tocsr().astype(np.float64, copy=False)
-
-    def _rows(self, units: np.ndarray) -> list[tuple[sparse.csr_matrix, np.ndarray, np.ndarray]]:
-        """``(matrix, positions, rows)``: where in ``units`` the single articles and the larger units are."""
-        alone = self.slot[units] < 0
-        single, grown = np.flatnonzero(alone), np.flatnonzero(~alone)
-        return [(self.vectors, single, self.member[units[single]]), (self.grown, grown, self.slot[units[grown]])]
+    def _matrix(self, alone: bool) -> sparse.csr_matrix:
+        return self.vectors if alone else self.grown
 
     def dots(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """The dot product of the sums of units ``x[i]`` and ``y[i]`` for every i."""
         out = np.zeros(len(x))
-        for left, at_x, rows_x in self._rows(x):
-            for right, at_y, rows_y in self._rows(y):
-                both = np.intersect1d(at_x, at_y, assume_unique=True)
-                if len(both):
-                    out[both] = _row_dots(left, rows_x[np.searchsorted(at_x, both)], rows_y[np.searchsorted(at_y, both)], right)
+        for x_alone in (True, False):
+            for y_alone in (True, False):
+                pick = np.flatnonzero((self.alone[x] == x_alone) & (self.alone[y] == y_alone))
+                if len(pick):
+                    out[pick] = _row_dots(
+                        self._matrix(x_alone), self.row[x[pick]], self.row[y[pick]], self._matrix(y_alone)
+                    )
         return out
 
     def merge(self, take: np.ndarray, gone: np.ndarray) -> None:
         """Unit ``gone[i]`` joins unit ``take[i]``: each ``take`` unit gets a new row holding both sums."""
-        m, n = len(take), self.vectors.shape[0]
+        m = len(take)
         new = sparse.csr_matrix((m, self.vectors.shape[1]))
         for units in (take, gone):
-            (vectors, single, members), (grown, larger, slots) = self._rows(units)
-            new = new + self._sum_rows(single, members, m, n, vectors)
-            new = new + self._sum_rows(larger, slots, m, grown.shape[0], grown)
-        self.slot[take] = self.grown.shape[0] + np.arange(m)
-        self.slot[gone] = -1
-        self.member[take] = -1
+            for alone in (True, False):
+                pick = np.flatnonzero(self.alone[units] == alone)
+                new = new + _sum_rows(pick, self.row[units[pick]], m, self._matrix(alone))
+        self.alone[take] = False
+        self.row[take] = self.grown.shape[0] + np.arange(m)
         self.grown = sparse.vstack([self.grown, new], format="csr")
         self.hidden[take] += self.hidden[gone]
         self.norm[take] = np.sqrt(_row_squares(new) + self.hidden[take])
@@ -707,9 +711,9 @@ def leave_one_out_cosine(
     k = int(labels.max()) + 1
     residual = np.zeros(n) if residual is None else residual
     sums = _UnitSums(vectors, labels, k, residual)
-    shared = np.flatnonzero(sums.slot[labels] >= 0)  # an article alone in its label has no others: 0
+    shared = np.flatnonzero(~sums.alone[labels])  # an article alone in its label has no others: 0
     unit = labels[shared]
-    dot = _row_dots(vectors, shared, sums.slot[unit], sums.grown)
+    dot = _row_dots(vectors, shared, sums.row[unit], sums.grown)
     own = _row_squares(vectors)[shared]
     rest_sq = sums.norm[unit] ** 2 - 2.0 * (dot + residual[shared]) + own + residual[shared]
     denom = np.sqrt(np.clip(rest_sq, 0.0, None) * (own + residual[shared]))
@@ -729,11 +733,8 @@ def centroid_cosines(points: np.ndarray, labels: np.ndarray, k: int) -> np.ndarr
     n = len(labels)
     sizes = np.bincount(labels, minlength=k)
     shared = np.flatnonzero(sizes[labels] > 1)
-    multi = np.flatnonzero(sizes > 1)
-    slot = np.full(k, -1, np.int64)
-    slot[multi] = np.arange(len(multi))
-    rows = slot[labels[shared]]
-    sums = _sums(points, shared, rows, len(multi))
+    rows = _slots(sizes)[labels[shared]]
+    sums = _sums(points, shared, rows, int((sizes > 1).sum()))
     norms = np.linalg.norm(sums, axis=1)
     out = np.ones(n)
     out[shared] = _dots(points, shared, sums, rows) / np.where(norms[rows] > 0, norms[rows], 1.0)

@@ -36,9 +36,9 @@ class StoryConfig:
         200 at 10,000, because a larger corpus holds more stories to keep apart (all of GoogleNews-T: BCubed
         F1 0.764 -> 0.790; 60% of it: 0.777 -> 0.790; a third of it or less: no change; BASIL and PAC are far
         below 2,500). The settings written with the output give the number used. Corpora no larger than it
-        cluster the TF-IDF rows. On corpora larger than ``svd_sample`` the LSA basis is fitted on that many seeded random articles (and their 65,536
-        most frequent terms) and every article is projected on it (at 100k articles a full fit costs
-        minutes); ``None`` fits on all.
+        cluster the TF-IDF rows. On corpora larger than ``svd_sample`` the LSA basis is fitted on that many
+        seeded random articles (and their 65,536 most frequent terms) and every article is projected on it
+        (at 100k articles a full fit costs minutes); ``None`` fits on all.
     min_cluster_size (2), min_samples (1):
         HDBSCAN: a story can be as small as two articles, and one neighbour is enough to be core.
     cluster_selection_method ("leaf"), cluster_selection_epsilon (0.0):

@@ -39,7 +39,7 @@ class Representation:
     points: np.ndarray
     residual: np.ndarray
     terms: TermNames | None = None
-    columns: np.ndarray | None = None  # the kept columns' term ids in ``counts``
+    columns: np.ndarray | None = None  # the kept columns' term ids in ``terms``
 
     def names(self, columns: Sequence[int] | np.ndarray) -> np.ndarray:
         if self.terms is None or self.columns is None:
