@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Callable, Sequence
 
 import pytest
-from hypothesis import HealthCheck, settings
+
+try:  # one clear message instead of a collection error in every test module
+    import storyclust  # noqa: F401
+    from hypothesis import HealthCheck, settings
+except ModuleNotFoundError as error:
+    raise pytest.UsageError(
+        f"{error.name!r} is not installed for {sys.executable}. The tests need storyclust and its test extras: "
+        "run `pip install '.[test]' && pytest` (README), in a virtualenv if you like."
+    ) from error
 
 from storyclust.models import Article
 
