@@ -142,6 +142,11 @@ def story_options(command: Callable) -> Callable:
             "--title-weight", type=click.IntRange(0), default=_STORY.title_weight, show_default=True,
             help="How many times the title counts against the body once.",
         ),
+        click.option(
+            "--mixture-sweeps", type=click.IntRange(0), default=_STORY.mixture_sweeps, show_default=True,
+            help="Greedy Dirichlet-multinomial mixture sweeps after clustering (0: off). For large stories of "
+            "short, undated texts such as headline feeds; try 5. It merges same-topic events of small stories.",
+        ),
     ]
     return _apply(command, options)
 
@@ -156,6 +161,7 @@ def story_config(kwargs: dict[str, Any], seed: int) -> StoryConfig:
         min_cluster_size=kwargs.pop("min_cluster_size"),
         svd_components=kwargs.pop("svd_components"),
         title_weight=kwargs.pop("title_weight"),
+        mixture_sweeps=kwargs.pop("mixture_sweeps"),
         random_state=seed,
     )
 

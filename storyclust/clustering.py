@@ -7,6 +7,8 @@
            -> merge                         clusters and noise articles whose centroids are close (cosine)
                                             join, closest first, unless their dates lie too far apart
            -> split                         a story never spans a gap in its dates longer than max_gap_days
+           -> mixture (off by default)      greedy Dirichlet-multinomial mixture sweeps over the terms,
+                                            for large stories of short texts (storyclust.mixture)
            -> leftovers                     single-article stories, flagged, never dropped
 
 HDBSCAN over-splits news: a story's articles form several dense pockets (angles, updates), and small
@@ -27,6 +29,7 @@ import numba
 import numpy as np
 from scipy import sparse
 
+from .mixture import refine
 from .neighbors import knn_graph
 
 __all__ = [
@@ -63,6 +66,7 @@ class ClusterParams:
     random_state: int = 0
     exact_neighbors: int = 20_000
     time_scale_days: float | None = None
+    mixture_sweeps: int = 0
 
 
 def relabel(labels: np.ndarray) -> np.ndarray:
@@ -763,6 +767,18 @@ def _dots(points, rows, sums, slots):
     return out
 
 
+def _moved(before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    """Articles whose label in ``after`` is not the one most of their ``before`` story went to (ties: the
+    lowest label)."""
+    pairs, count = np.unique(np.stack([before, after]), axis=1, return_counts=True)
+    order = np.lexsort((pairs[1], -count, pairs[0]))
+    first = np.ones(len(order), bool)
+    first[1:] = pairs[0, order][1:] != pairs[0, order][:-1]
+    main = np.empty(int(before.max()) + 1, np.int64)
+    main[pairs[0, order][first]] = pairs[1, order][first]
+    return after != main[before]
+
+
 def cluster_points(
     points: np.ndarray,
     vectors: sparse.csr_matrix,
@@ -812,12 +828,19 @@ def cluster_points(
         hdb_labels = np.where(stray, -1, hdb_labels)
     left_over = np.bincount(merged)[merged] == 1
     labels = relabel(split_by_time(merged, stamps, points, params.max_gap_days))
+    joined = hdb_labels < 0
+    if params.mixture_sweeps > 0 and graph is not None:
+        refined = refine(vectors, labels, graph, params.mixture_sweeps)
+        moved = _moved(labels, refined)
+        # An article the mixture set apart is a left-over as much as one no step put with another.
+        left_over |= moved & (np.bincount(labels)[labels] > 1)
+        joined |= moved
+        labels = refined
     sizes = np.bincount(labels)
     # A story of one article that no clustering step put with another (not one the time split cut off).
     singleton = (sizes[labels] == 1) & left_over
     # Points that joined through merging get their cosine to the story centroid as their strength.
     cos = centroid_cosines(points, labels, len(sizes))
-    joined = hdb_labels < 0
     strength = np.where(joined, np.clip(cos, 0.0, 1.0), strength)
     strength[sizes[labels] == 1] = 1.0
     return labels, strength, singleton

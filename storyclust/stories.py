@@ -95,6 +95,14 @@ class StoryConfig:
         are unaffected. Not free everywhere: on a random half of BASIL, where an event is often down to one
         article, it costs 0.012 (a lone article now joins a same-topic event a week away), while half of PAC
         gains 0.034 (benchmarks/RESULTS.md). ``None`` turns it off.
+    mixture_sweeps (0):
+        After clustering, up to this many greedy sweeps of a Dirichlet-multinomial mixture over the
+        articles' terms (GSDMM's model, storyclust.mixture): each article moves to the story, among its own
+        and its graph neighbours', whose term distribution best explains its terms, or starts a story of its
+        own. For large collections of short, undated texts in large stories: GoogleNews-T BCubed F1 0.801 ->
+        0.831 and NMI 0.901 -> 0.914 at 5 sweeps. Off by default because it favours large stories and knows
+        no dates: it merges same-topic events on corpora of small stories (PAC 0.958 -> 0.693, BASIL 1.000
+        -> 0.969, a tenth of GoogleNews-T 0.739 -> 0.720; benchmarks/RESULTS.md).
     terms (8):
         Distinctive terms per story label.
     random_state (0):
@@ -121,6 +129,7 @@ class StoryConfig:
     exact_neighbors: int = 20_000
     max_gap_days: float | None = 180.0
     time_scale_days: float | None = 7.0
+    mixture_sweeps: int = 0
     terms: int = 8
     random_state: int = 0
 
@@ -133,6 +142,8 @@ class StoryConfig:
             raise ValueError(f"min_cluster_size must be >= 2, got {self.min_cluster_size}")
         if self.max_gap_days is not None and self.max_gap_days <= 0:
             raise ValueError(f"max_gap_days must be positive or None, got {self.max_gap_days}")
+        if self.mixture_sweeps < 0:
+            raise ValueError(f"mixture_sweeps must be >= 0, got {self.mixture_sweeps}")
         if self.graph_neighbors < 1:
             raise ValueError(f"graph_neighbors must be >= 1, got {self.graph_neighbors}")
         if self.svd_components is not None and self.svd_components < 2:
@@ -158,6 +169,7 @@ class StoryConfig:
             graph_neighbors=self.graph_neighbors,
             exact_neighbors=self.exact_neighbors,
             time_scale_days=self.time_scale_days,
+            mixture_sweeps=self.mixture_sweeps,
         )
 
     def describe(self) -> dict[str, Any]:

@@ -127,12 +127,13 @@ def test_story_options_reach_the_settings(seeds_dir: Path) -> None:
     document = cluster_json(
         seeds_dir, "--max-gap-days", "7", "--merge-similarity", "0.3", "--min-cluster-size", "3",
         "--svd-components", "20", "--title-weight", "1", "--seed", "5", "--time-scale-days", "3",
+        "--mixture-sweeps", "2",
     )
     settings = document["summary"]["settings"]["stories"]
     assert {k: settings[k] for k in ("max_gap_days", "merge_similarity", "min_cluster_size", "svd_components",
-                                     "title_weight", "random_state", "time_scale_days")} == {
+                                     "title_weight", "random_state", "time_scale_days", "mixture_sweeps")} == {
         "max_gap_days": 7.0, "merge_similarity": 0.3, "min_cluster_size": 3, "svd_components": 20,
-        "title_weight": 1, "random_state": 5, "time_scale_days": 3.0,
+        "title_weight": 1, "random_state": 5, "time_scale_days": 3.0, "mixture_sweeps": 2,
     }
     # A week cuts the war story (December 2023, April 2024) and the May 2021 story stays whole (12-17 May).
     assert sorted(sorted(s["article_ids"]) for s in document["stories"]) == sorted(

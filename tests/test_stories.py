@@ -338,11 +338,11 @@ def test_the_settings_returned_give_the_lsa_dimensions_used(story_corpus) -> Non
 
 
 def test_cluster_params_carry_every_clustering_setting() -> None:
-    config = StoryConfig(graph_neighbors=7, merge_neighbors=4, exact_neighbors=99, time_scale_days=2.0)
+    config = StoryConfig(graph_neighbors=7, merge_neighbors=4, exact_neighbors=99, time_scale_days=2.0,
+                         mixture_sweeps=3)
     params = config.cluster_params()
-    assert (params.graph_neighbors, params.merge_neighbors, params.exact_neighbors, params.time_scale_days) == (
-        7, 4, 99, 2.0,
-    )
+    assert (params.graph_neighbors, params.merge_neighbors, params.exact_neighbors, params.time_scale_days,
+            params.mixture_sweeps) == (7, 4, 99, 2.0, 3)
 
 
 def test_cluster_api_does_not_modify_the_articles(story_corpus) -> None:
@@ -361,6 +361,7 @@ def test_cluster_api_does_not_modify_the_articles(story_corpus) -> None:
         ({"time_scale_days": 0}, "time_scale_days must be positive or None, got 0"),
         ({"svd_components": 1}, "svd_components must be >= 2 or None, got 1"),
         ({"graph_neighbors": 0}, "graph_neighbors must be >= 1, got 0"),
+        ({"mixture_sweeps": -1}, "mixture_sweeps must be >= 0, got -1"),
         ({"merge_similarity": 0.0}, r"merge_similarity must be in \(0, 1\]"),
     ],
 )

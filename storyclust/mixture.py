@@ -1,0 +1,158 @@
+"""Refine story labels with a Dirichlet-multinomial mixture (DMM) over the articles' terms.
+
+The model is GSDMM's (Yin and Wang, KDD 2014; MStream, KDD 2018, uses it on the GoogleNews-T headlines),
+with a Chinese-restaurant prior so the number of stories is free: each article was written about one
+story, and a story's articles draw their terms from one distribution over the vocabulary, with a
+symmetric Dirichlet(``beta``) prior. An article's terms are its distinct kept TF-IDF terms (presence, not
+counts: the title is repeated in the TF-IDF text). Moving article ``d`` to story ``k`` scores, for
+``m_k`` articles in ``k`` holding ``n_k`` term occurrences, ``n_kw`` of them term ``w``, and ``V`` terms::
+
+    log m_k + sum_{w in d} log(n_kw + beta) - sum_{i < N_d} log(n_k + V beta + i)
+
+and a new story of its own ``log alpha + N_d log beta - sum_{i < N_d} log(V beta + i)``.
+
+Unlike GSDMM's Gibbs sampler, the sweeps here are greedy (iterated conditional modes): each article, in
+input order, takes its best-scoring option, so the output is deterministic and each move raises (never
+lowers) the model's joint probability. They start from the clustering's labels, and an article considers
+only its own story and the stories of its neighbours in the clustering's graph, so a sweep costs
+``O(neighbours x terms)`` per article instead of a pass over every story.
+
+What it is for: short texts in large stories (headlines, no dates). A story's term distribution, learnt
+from many headlines, recognises a headline that shares few words with any one of them, where cosines to
+a centroid do not (GoogleNews-T BCubed F1 0.801 -> 0.831, seeds 1-3). What it costs: the prior ``log m_k`` favours
+large stories and the model knows no dates, so on corpora of small, dated stories it merges same-topic
+events (PAC 0.958 -> 0.693). Hence off by default (``StoryConfig.mixture_sweeps``).
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+from numba import types
+from numba.typed import Dict
+from scipy import sparse
+
+__all__ = ["refine", "MIXTURE_ALPHA", "MIXTURE_BETA"]
+
+MIXTURE_ALPHA = 0.1  # weight of a new story, against log(m_k) for a story of m_k articles
+MIXTURE_BETA = 0.1  # Dirichlet prior on each story's term distribution
+
+
+def refine(
+    vectors: sparse.csr_matrix,
+    labels: np.ndarray,
+    graph: sparse.csr_matrix,
+    sweeps: int,
+    alpha: float = MIXTURE_ALPHA,
+    beta: float = MIXTURE_BETA,
+) -> np.ndarray:
+    """Story labels (0..k-1, numbered in order of first article) after up to ``sweeps`` greedy DMM sweeps
+    from ``labels`` (0..k-1, every label used), stopping early when a sweep moves nothing. ``vectors``
+    gives each article's terms (its non-zero columns); ``graph`` (n x n, CSR) each article's candidate
+    neighbours. Articles without terms keep their label."""
+    n = vectors.shape[0]
+    labels = np.asarray(labels, np.int64)
+    if n == 0 or sweeps < 1:
+        return labels.copy()
+    if alpha <= 0 or beta <= 0:
+        raise ValueError(f"alpha and beta must be positive, got {alpha} and {beta}")
+    vectors = vectors.tocsr()
+    vectors.sort_indices()
+    graph = graph.tocsr()
+    out = _sweeps(
+        vectors.indptr.astype(np.int64),
+        vectors.indices.astype(np.int64),
+        labels.copy(),
+        int(labels.max()) + 1,
+        vectors.shape[1],
+        graph.indptr.astype(np.int64),
+        graph.indices.astype(np.int64),
+        sweeps,
+        float(alpha),
+        float(beta),
+    )
+    _, first = np.unique(out, return_index=True)
+    rank = np.empty(out.max() + 1, np.int64)
+    rank[out[np.sort(first)]] = np.arange(len(first))
+    return rank[out]
+
+
+@numba.njit(cache=True)
+def _sweeps(indptr, terms, z, k, v, cand_ptr, cand, sweeps, alpha, beta):
+    n = len(indptr) - 1
+    cap = k + n  # at most n stories exist at once, and emptied ids are reused
+    size = np.zeros(cap, np.int64)  # articles per story
+    total = np.zeros(cap, np.int64)  # term occurrences per story
+    count = Dict.empty(key_type=types.int64, value_type=types.int64)  # story * v + term -> occurrences
+    for d in range(n):
+        c = z[d]
+        size[c] += 1
+        for p in range(indptr[d], indptr[d + 1]):
+            key = c * v + terms[p]
+            count[key] = count.get(key, 0) + 1
+        total[c] += indptr[d + 1] - indptr[d]
+    free = np.empty(cap, np.int64)  # a stack of unused story ids
+    nfree = 0
+    for c in range(cap - 1, -1, -1):
+        if size[c] == 0:
+            free[nfree] = c
+            nfree += 1
+    vb = v * beta
+    for _ in range(sweeps):
+        moved = 0
+        for d in range(n):
+            length = indptr[d + 1] - indptr[d]
+            if length == 0:
+                continue
+            c = z[d]
+            size[c] -= 1
+            total[c] -= length
+            for p in range(indptr[d], indptr[d + 1]):
+                count[c * v + terms[p]] -= 1
+            # A new story of its own (its old one, if it is now empty); ties keep the article where it is.
+            best = np.log(alpha) + length * np.log(beta)
+            for i in range(length):
+                best -= np.log(vb + i)
+            choice = -1
+            if size[c] == 0:
+                choice = c
+            else:
+                own = _score(c, d, indptr, terms, size, total, count, v, beta, vb)
+                if own >= best:
+                    best = own
+                    choice = c
+            for t in range(cand_ptr[d], cand_ptr[d + 1]):
+                j = z[cand[t]]
+                if j == c or size[j] == 0:
+                    continue
+                s = _score(j, d, indptr, terms, size, total, count, v, beta, vb)
+                if s > best:
+                    best = s
+                    choice = j
+            if choice < 0:  # a new story, under an unused id
+                nfree -= 1
+                choice = free[nfree]
+            elif size[c] == 0 and choice != c:  # its old story is left empty
+                free[nfree] = c
+                nfree += 1
+            if choice != c:
+                moved += 1
+            z[d] = choice
+            size[choice] += 1
+            total[choice] += length
+            for p in range(indptr[d], indptr[d + 1]):
+                key = choice * v + terms[p]
+                count[key] = count.get(key, 0) + 1
+        if moved == 0:
+            break
+    return z
+
+
+@numba.njit(cache=True)
+def _score(j, d, indptr, terms, size, total, count, v, beta, vb):
+    s = np.log(size[j])
+    for p in range(indptr[d], indptr[d + 1]):
+        s += np.log(count.get(j * v + terms[p], 0) + beta)
+    for i in range(indptr[d + 1] - indptr[d]):
+        s -= np.log(total[j] + vb + i)
+    return s
