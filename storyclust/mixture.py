@@ -19,9 +19,9 @@ only its own story and the stories of its neighbours in the clustering's graph, 
 
 What it is for: short texts in large stories (headlines, no dates). A story's term distribution, learnt
 from many headlines, recognises a headline that shares few words with any one of them, where cosines to
-a centroid do not (GoogleNews-T BCubed F1 0.801 -> 0.831, seeds 1-3). What it costs: the prior ``log m_k`` favours
-large stories and the model knows no dates, so on short texts of small, dated stories it merges
-same-topic events (PAC's headlines alone: 0.718 -> 0.451). Hence off by default
+a centroid do not (GoogleNews-T BCubed F1 0.801 -> 0.831, seeds 1-3). What it costs: the prior
+``log m_k`` favours large stories and the model knows no dates, so on short texts of small, dated stories
+it merges same-topic events (PAC's headlines alone: 0.718 -> 0.451). Hence off by default
 (``StoryConfig.mixture_sweeps``). On long articles the multinomial is overconfident, so the clustering
 moves only short ones (``movable``).
 """
@@ -59,7 +59,6 @@ def refine(
     if alpha <= 0 or beta <= 0:
         raise ValueError(f"alpha and beta must be positive, got {alpha} and {beta}")
     vectors = vectors.tocsr()
-    vectors.sort_indices()
     graph = graph.tocsr()
     movable = np.ones(n, bool) if movable is None else np.asarray(movable, bool)
     out = _sweeps(
