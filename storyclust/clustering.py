@@ -833,7 +833,7 @@ def cluster_points(
         # Only short texts move: the multinomial is overconfident on long ones (every article of a synthetic
         # 100k corpus of 500-word articles ended in 62 stories), which the clustering places well already.
         short = np.diff(vectors.indptr) < params.full_length if params.full_length > 0 else None
-        refined = refine(vectors, labels, graph, params.mixture_sweeps, movable=short)
+        refined = relabel(refine(vectors, labels, graph, params.mixture_sweeps, movable=short))
         moved = _moved(labels, refined)
         # An article the mixture set apart is a left-over as much as one no step put with another.
         left_over |= moved & (np.bincount(labels)[labels] > 1)

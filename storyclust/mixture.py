@@ -36,6 +36,7 @@ __all__ = ["refine", "MIXTURE_ALPHA", "MIXTURE_BETA"]
 
 MIXTURE_ALPHA = 0.1  # weight of a new story, against log(m_k) for a story of m_k articles
 MIXTURE_BETA = 0.1  # Dirichlet prior on each story's term distribution
+_FIBONACCI = np.uint64(0x9E3779B97F4A7C15)  # 2^64 / golden ratio: spreads story * v + term over the table
 
 
 def refine(
@@ -47,9 +48,10 @@ def refine(
     beta: float = MIXTURE_BETA,
     movable: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Story labels (0..k-1, numbered in order of first article) after up to ``sweeps`` greedy DMM sweeps
-    from ``labels`` (0..k-1, every label used), stopping early when a sweep moves nothing. ``vectors``
-    gives each article's terms (its non-zero columns); ``graph`` (n x n, CSR) each article's candidate
+    """Story labels after up to ``sweeps`` greedy DMM sweeps from ``labels`` (non-negative story ids),
+    stopping early when a sweep moves nothing. Stories keep their ids and a new story takes an unused one
+    below ``max(labels) + 1 + n`` (:func:`storyclust.clustering.relabel` numbers them). ``vectors`` gives
+    each article's terms (its non-zero columns); ``graph`` (n x n, CSR) each article's candidate
     neighbours. Articles without terms, and those ``movable`` (bool per article; default all) excludes, keep
     their label, but their terms still count in their story's distribution."""
     n = vectors.shape[0]
@@ -61,7 +63,7 @@ def refine(
     vectors = vectors.tocsr()
     graph = graph.tocsr()
     movable = np.ones(n, bool) if movable is None else np.asarray(movable, bool)
-    out = _sweeps(
+    return _sweeps(
         vectors.indptr.astype(np.int64),
         vectors.indices.astype(np.int64),
         labels.copy(),
@@ -74,10 +76,6 @@ def refine(
         float(beta),
         movable,
     )
-    _, first = np.unique(out, return_index=True)
-    rank = np.empty(out.max() + 1, np.int64)
-    rank[out[np.sort(first)]] = np.arange(len(first))
-    return rank[out]
 
 
 @numba.njit(cache=True)
@@ -101,9 +99,9 @@ def _sweeps(indptr, terms, z, k, v, cand_ptr, cand, sweeps, alpha, beta, movable
         if size[c] == 0:
             free[nfree] = c
             nfree += 1
-    seen = np.full(cap, -1, np.int64)  # the last article each story was scored for
+    seen = np.full(cap, -1, np.int64)  # the last visit (sweep * n + article) each story was scored in
     vb = v * beta
-    for _ in range(sweeps):
+    for sweep in range(sweeps):
         moved = 0
         for d in range(n):
             length = indptr[d + 1] - indptr[d]
@@ -121,7 +119,8 @@ def _sweeps(indptr, terms, z, k, v, cand_ptr, cand, sweeps, alpha, beta, movable
             for i in range(length):
                 best -= np.log(vb + i)
             choice = -1
-            seen[c] = d
+            visit = sweep * n + d
+            seen[c] = visit
             if size[c] == 0:
                 choice = c
             else:
@@ -131,9 +130,9 @@ def _sweeps(indptr, terms, z, k, v, cand_ptr, cand, sweeps, alpha, beta, movable
                     choice = c
             for t in range(cand_ptr[d], cand_ptr[d + 1]):
                 j = z[cand[t]]
-                if seen[j] == d or size[j] == 0:
+                if seen[j] == visit or size[j] == 0:
                     continue
-                seen[j] = d
+                seen[j] = visit
                 s = _score(j, d, indptr, terms, size, total, keys, counts, v, beta, vb)
                 if s > best:
                     best = s
@@ -178,7 +177,7 @@ def _table(entries):
 def _slot(keys, key):
     """The key's slot, or the empty slot where it would go (its count there is 0)."""
     mask = len(keys) - 1
-    i = np.int64((np.uint64(key) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(20)) & mask
+    i = np.int64((np.uint64(key) * _FIBONACCI) >> np.uint64(20)) & mask
     while keys[i] != key and keys[i] != -1:
         i = (i + 1) & mask
     return i
