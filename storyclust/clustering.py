@@ -6,6 +6,7 @@
                                             connected component at a time: dense clusters, the rest noise
            -> merge                         clusters and noise articles whose centroids are close (cosine)
                                             join, closest first, unless their dates lie too far apart
+                                            (short texts: and unless their terms speak for two stories)
            -> split                         a story never spans a gap in its dates longer than max_gap_days
            -> mixture (off by default)      greedy Dirichlet-multinomial mixture sweeps over the terms,
                                             for large stories of short texts (storyclust.mixture)
@@ -29,7 +30,7 @@ import numba
 import numpy as np
 from scipy import sparse
 
-from .mixture import refine
+from .mixture import merge_evidence, refine
 from .neighbors import knn_graph
 
 __all__ = [
@@ -67,6 +68,7 @@ class ClusterParams:
     exact_neighbors: int = 20_000
     time_scale_days: float | None = None
     mixture_sweeps: int = 0
+    short_evidence: bool = False
 
 
 def relabel(labels: np.ndarray) -> np.ndarray:
@@ -289,10 +291,18 @@ def merge_units(
     residual: np.ndarray | None = None,
     pair_similarity: float = 1.01,
     full_length: float = 0.0,
+    evidence: bool = False,
 ) -> np.ndarray:
     """Merge clusters (and noise points, as clusters of one) closest first while the cosine similarity of
     their TF-IDF centroids is at least ``similarity`` and the gap between their date ranges is at most
     ``max_gap_days``.
+
+    With ``evidence``, two units whose articles average under ``full_length`` terms (short texts) merge only
+    where one story explains their terms at least as well as two (:func:`storyclust.mixture.merge_evidence`
+    >= 0). A centroid cosine does not grow with the evidence behind it: on headlines, two large same-topic
+    stories (Kanye West's news, and a parody of his video) have a higher one than two halves of one story.
+    Then a second round takes up short-text units again, linked anew by ``graph``: each growing unit keeps
+    only its nearest candidates, so two large parts of a story can lose their link.
 
     The first candidates are the cluster pairs that ``graph`` (an article neighbour graph) connects, or,
     without a graph, each cluster's ``neighbours`` nearest clusters by exhaustive comparison.
@@ -314,8 +324,16 @@ def merge_units(
     if k < 2 or similarity > 1.0:
         return units
     merged = _closest_first(
-        vectors, units, k, stamps, similarity, neighbours, max_gap_days, graph, residual, full_length
+        vectors, units, k, stamps, similarity, neighbours, max_gap_days, graph, residual, full_length, evidence
     )
+    if evidence and full_length > 0:
+        # Short texts only: a second round of merges the evidence check does not guard over-merges
+        # (GoogleNews-T BCubed F1 0.801 -> 0.783).
+        merged = relabel(merged)
+        merged = _closest_first(
+            vectors, merged, int(merged.max()) + 1, stamps, similarity, neighbours, max_gap_days, graph, residual,
+            full_length, evidence, short_only=True,
+        )
     if pair_similarity < similarity:  # after the merge's own structures are gone: they are large at 1M
         merged = pair_leftovers(vectors, merged, stamps, pair_similarity, max_gap_days, graph, residual)
     return merged
@@ -332,8 +350,11 @@ def _closest_first(
     graph: sparse.csr_matrix | None,
     residual: np.ndarray | None,
     full_length: float,
+    evidence: bool = False,
+    short_only: bool = False,
 ) -> np.ndarray:
-    """:func:`merge_units`' merging of ``units`` (0..k-1, no noise): the surviving unit of every article."""
+    """:func:`merge_units`' merging of ``units`` (0..k-1, no noise): the surviving unit of every article.
+    ``short_only`` considers only pairs of short-text units."""
     sums, hidden = _unit_sums(vectors, units, k, residual)
     lo, hi = _date_ranges(units, stamps, k)
     gap = np.inf if max_gap_days is None else max_gap_days * _DAY
@@ -372,10 +393,16 @@ def _closest_first(
     def threshold(a, b):
         if full_length <= 0:
             return similarity
-        length = np.minimum(terms_sum[a] / size[a], terms_sum[b] / size[b])
+        length = np.minimum(terms_sum[a] / np.maximum(size[a], 1), terms_sum[b] / np.maximum(size[b], 1))
         return similarity * np.minimum(1.0, np.sqrt(np.maximum(length, 1.0) / full_length))
 
+    def short(u):
+        return terms_sum[u] < full_length * size[u]
+
     keep = sims >= threshold(rows, cols)
+    if short_only:
+        keep &= short(rows) & short(cols)
+    counts = _TermCounts(vectors, units, k) if evidence and full_length > 0 else None
     pairs = {(int(min(a, b)), int(max(a, b))): float(s) for a, b, s in zip(rows[keep], cols[keep], sims[keep])}
     version = np.zeros(k, np.int64)  # bumped when a unit grows, so older heap entries about it are skipped
     heap = [(-s, a, b, 0, 0) for (a, b), s in sorted(pairs.items())]
@@ -417,7 +444,7 @@ def _closest_first(
             c, score = others[i], float(scores[i])
             linked(a).add(c)
             linked(c).add(a)
-            if score >= threshold(a, c):
+            if score >= threshold(a, c) and not (short_only and not (short(a) and short(c))):
                 x, y = min(a, c), max(a, c)
                 heapq.heappush(heap, (-score, x, y, version[x], version[y]))
 
@@ -425,6 +452,10 @@ def _closest_first(
         neg, a, b, va, vb = heapq.heappop(heap)
         if not (alive[a] and alive[b]) or (va, vb) != (version[a], version[b]) or not compatible(a, b):
             continue
+        if counts is not None and short(a) and short(b) and counts.against(a, b, size):
+            continue
+        if counts is not None:
+            counts.merge(a, b)
         merge(a, b)  # b into a: a < b keeps the survivor deterministic
     # Resolve merge chains to their surviving unit.
     for u in range(k):
@@ -433,6 +464,58 @@ def _closest_first(
             root = parent[root]
         parent[u] = root
     return parent[units]
+
+
+class _TermCounts:
+    """Each unit's term counts (how many of its articles hold each term) for the merge's evidence check,
+    counted on demand: a unit's articles are a linked list, so a merge costs O(1) and only the units the
+    check reads are ever counted (none where no text is short)."""
+
+    def __init__(self, vectors: sparse.csr_matrix, units: np.ndarray, k: int) -> None:
+        self.vectors = vectors
+        order = np.argsort(units, kind="stable")
+        self.next = np.full(len(units), -1, np.int64)
+        same = units[order[1:]] == units[order[:-1]]
+        self.next[order[:-1][same]] = order[1:][same]
+        starts = np.searchsorted(units[order], np.arange(k + 1))
+        filled = starts[1:] > starts[:-1]
+        self.head = np.full(k, -1, np.int64)
+        self.tail = np.full(k, -1, np.int64)
+        self.head[filled] = order[starts[:-1][filled]]
+        self.tail[filled] = order[starts[1:][filled] - 1]
+        self.cache: dict[int, sparse.csr_matrix] = {}
+
+    def row(self, u: int, size: int) -> sparse.csr_matrix:
+        if u not in self.cache:
+            terms, count = np.unique(self.vectors[_walk(self.next, self.head[u], size)].indices, return_counts=True)
+            zeros = np.zeros(len(terms), np.int64)
+            self.cache[u] = sparse.csr_matrix((count.astype(np.float64), (zeros, terms)), shape=(1, self.vectors.shape[1]))
+        return self.cache[u]
+
+    def against(self, a: int, b: int, size: np.ndarray) -> bool:
+        """Whether two stories explain the units' terms better than one."""
+        return merge_evidence(self.row(a, size[a]), self.row(b, size[b]), self.vectors.shape[1]) < 0
+
+    def merge(self, a: int, b: int) -> None:
+        """Unit ``b`` joins unit ``a``."""
+        self.next[self.tail[a]] = self.head[b]
+        self.tail[a] = self.tail[b]
+        if a in self.cache and b in self.cache:
+            self.cache[a] = self.cache[a] + self.cache.pop(b)
+        else:
+            self.cache.pop(a, None)
+            self.cache.pop(b, None)
+
+
+@numba.njit(cache=True)
+def _walk(following, head, size):
+    """The ``size`` articles of a linked list from ``head``."""
+    out = np.empty(size, np.int64)
+    i = head
+    for j in range(size):
+        out[j] = i
+        i = following[i]
+    return out
 
 
 def _slots(sizes: np.ndarray) -> np.ndarray:
@@ -816,6 +899,7 @@ def cluster_points(
         residual,
         params.pair_similarity,
         params.full_length,
+        params.short_evidence,
     )
     # HDBSCAN keeps stray points as members of a nearby cluster; an article sharing (almost) nothing with
     # the rest of its story is let go, to stand as a story of its own.

@@ -15,6 +15,7 @@ from scipy import sparse
 
 from storyclust.clustering import (
     ClusterParams,
+    _closest_first,
     centroid_cosines,
     cluster_points,
     merge_units,
@@ -248,6 +249,51 @@ def test_merge_empty_and_single_inputs() -> None:
     assert merge_units(one, np.array([-1]), days(0), 0.4, 10, 180.0).tolist() == [0]
 
 
+def headline_stories(seed: int = 0) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """Short texts of three terms over 15: term 0 is a name both stories use (Kanye West), terms 1-7 one
+    story's words, 8-14 the other's (a parody of his video). Units P (0), R (1) and Q (2) tell the first
+    story, Q without the name; T (3) the second. Every centroid cosine clears the short-text threshold
+    (0.3 * sqrt(3 / 50) = 0.073), and T is closer to P + R (0.62) than Q is (0.46)."""
+    rng = np.random.default_rng(seed)
+
+    def story(n: int, own: range, name: bool) -> list[np.ndarray]:
+        rows = []
+        for _ in range(n):
+            row = np.zeros(15)
+            row[0] = name
+            row[rng.choice(own, 3 - name, replace=False)] = 1
+            rows.append(row)
+        return rows
+
+    first, second = range(1, 8), range(8, 15)
+    rows = np.array(story(12, first, True) + story(12, first, True) + story(4, first, False) + story(24, second, True))
+    return sparse.csr_matrix(rows / np.linalg.norm(rows, axis=1, keepdims=True)), np.repeat([0, 1, 2, 3], [12, 12, 4, 24])
+
+
+def unit_partition(out: np.ndarray, units: np.ndarray) -> set[frozenset[int]]:
+    """The merged grouping of the input units (each unit must stay whole)."""
+    assert all(len(set(out[units == u].tolist())) == 1 for u in set(units.tolist()))
+    return partition([out[units == u][0] for u in range(units.max() + 1)])
+
+
+def test_merge_evidence_keeps_short_text_stories_with_different_words_apart() -> None:
+    vectors, units = headline_stories()
+    undated = np.full(len(units), np.nan)
+    # By cosine alone T joins P and R: they share the name. Q, further, loses its link to P + R once the
+    # merged unit keeps only its nearest candidate.
+    plain = merge_units(vectors, units, undated, 0.3, 1, None, full_length=50)
+    assert unit_partition(plain, units) == {frozenset({0, 1, 3}), frozenset({2})}
+    # The terms say two stories: T stays apart, and the second round links Q to P + R again.
+    checked = merge_units(vectors, units, undated, 0.3, 1, None, full_length=50, evidence=True)
+    assert unit_partition(checked, units) == {frozenset({0, 1, 2}), frozenset({3})}
+    one_round = _closest_first(vectors, units, 4, undated, 0.3, 1, None, None, None, 50, evidence=True)
+    assert unit_partition(one_round, units) == {frozenset({0, 1}), frozenset({2}), frozenset({3})}
+    # Long texts (here: 3 terms against a full length of 2) are merged on cosines alone.
+    long = merge_units(vectors, units, undated, 0.3, 1, None, full_length=2, evidence=True)
+    assert unit_partition(long, units) == unit_partition(merge_units(vectors, units, undated, 0.3, 1, None, full_length=2), units)
+    assert unit_partition(long, units) == {frozenset({0, 1, 3}), frozenset({2})}
+
+
 # ----------------------------------------------------------------------------------------- cluster_points
 
 
@@ -330,15 +376,17 @@ def test_split_only_refines_and_leaves_no_long_gap(corpus, limit: float) -> None
         assert out.tolist() == labels.tolist()
 
 
-@given(corpora(), st.sampled_from([0.3, 0.6, 0.9]), st.sampled_from([None, 30.0, 180.0]))
-def test_merge_only_coarsens_and_respects_the_gap(corpus, similarity: float, limit: float | None) -> None:
+@given(corpora(), st.sampled_from([0.3, 0.6, 0.9]), st.sampled_from([None, 30.0, 180.0]), st.booleans())
+def test_merge_only_coarsens_and_respects_the_gap(corpus, similarity: float, limit: float | None, short: bool) -> None:
     labels, stamps, rows = corpus
     vectors = csr(rows.tolist())
-    out = merge_units(vectors, labels, stamps, similarity, 3, limit)
+    # ``short``: every article counts as a short text, so the evidence check and its second round run.
+    options = {"full_length": 50.0, "evidence": True} if short else {}
+    out = merge_units(vectors, labels, stamps, similarity, 3, limit, **options)
     assert len(out) == len(labels) and (out >= 0).all()
     for c in set(labels[labels >= 0].tolist()):  # an input cluster is never split
         assert len(set(out[labels == c].tolist())) == 1
-    assert out.tolist() == merge_units(vectors, labels, stamps, similarity, 3, limit).tolist()
+    assert out.tolist() == merge_units(vectors, labels, stamps, similarity, 3, limit, **options).tolist()
     if limit is not None and (labels < 0).all():  # from single articles, no story spans a longer gap
         for part in partition(out):
             assert max_internal_gap(stamps[sorted(part)]) <= limit * DAY

@@ -6,10 +6,11 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import sparse
+from scipy.sparse.linalg import norm
 from scipy.special import gammaln
 
 from storyclust.clustering import ClusterParams, _moved, cluster_points, relabel
-from storyclust.mixture import MIXTURE_ALPHA, MIXTURE_BETA, refine
+from storyclust.mixture import MIXTURE_ALPHA, MIXTURE_BETA, log_evidence, merge_evidence, refine
 
 
 def log_joint(presence: np.ndarray, labels: np.ndarray, alpha: float = MIXTURE_ALPHA,
@@ -71,6 +72,49 @@ def test_each_sweep_raises_the_joint_probability_and_ends_at_a_local_optimum(cor
             moved = current.copy()
             moved[d] = k
             assert log_joint(presence, moved) <= best + 1e-9
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.integers(1, 6), min_size=1, max_size=6),
+    st.lists(st.integers(0, 6), min_size=1, max_size=6),
+    st.integers(0, 4),
+    st.sampled_from([0.01, 0.1, 1.0]),
+)
+def test_log_evidence_is_the_urn_probability_of_the_occurrences(counts, other, extra, beta) -> None:
+    """Against a Polya urn drawing the occurrences one by one, each with probability
+    (n_w + beta) / (n + v beta); and merge_evidence against the joint without its partition prior."""
+    v = len(counts) + extra
+    oracle, seen = 0.0, np.zeros(v)
+    for w, c in enumerate(counts):  # any order gives the same product
+        for _ in range(c):
+            oracle += np.log((seen[w] + beta) / (seen.sum() + v * beta))
+            seen[w] += 1
+    assert np.isclose(log_evidence(np.array(counts), v, beta), oracle, rtol=0, atol=1e-9)
+    other = (other + [0] * v)[:v]
+    if sum(other) == 0:
+        return
+    a, b = sparse.csr_matrix([counts + [0] * extra]), sparse.csr_matrix([other])
+    two = log_evidence(a.data, v, beta) + log_evidence(b.data, v, beta)
+    assert np.isclose(merge_evidence(a, b, v, beta), log_evidence((a + b).data, v, beta) - two, atol=1e-9)
+
+
+def test_merge_evidence_weighs_the_amount_of_evidence() -> None:
+    v = 1000
+    # Two headlines sharing one of their three terms: one story, by log((1 + beta) / beta) less a little.
+    one, two = sparse.csr_matrix(([1, 1, 1], ([0, 0, 0], [0, 1, 2])), (1, v)), sparse.csr_matrix(([1, 1, 1], ([0, 0, 0], [0, 3, 4])), (1, v))
+    assert 0 < merge_evidence(one, two, v) < np.log(11)
+    # Two groups of m headlines with a shared name and otherwise different words: two stories, more
+    # decisively the larger the groups (a centroid cosine, 0.5 here, stays the same); two groups drawing on
+    # the same words: one.
+    against = []
+    for m in (50, 100, 200):
+        a = sparse.csr_matrix(([m] + [m // 2] * 4, ([0] * 5, [0, 1, 2, 3, 4])), (1, v))
+        b = sparse.csr_matrix(([m] + [m // 2] * 4, ([0] * 5, [0, 5, 6, 7, 8])), (1, v))
+        assert np.isclose((a @ b.T).toarray()[0, 0] / norm(a) / norm(b), 0.5)
+        against.append(merge_evidence(a, b, v))
+        assert merge_evidence(a, a, v) > 100
+    assert 0 > against[0] > against[1] / 2 > against[2] / 4
 
 
 def test_articles_with_the_same_terms_end_in_one_story() -> None:
