@@ -1,7 +1,7 @@
 """Speed, memory and quality of the whole pipeline per corpus size, with baselines measured in the same run.
 
     python -m benchmarks [--sizes 1000,10000,100000] [--quick] [--data ../shared/data] [--seed 0]
-                         [--json OUT] [--no-stories] [--timeout SECONDS]
+                         [--json OUT] [--no-stories] [--timeout SECONDS] [--set NAME=VALUE ...]
 
 A child process builds the clean base, runs the baselines (datasketch MinHash.bulk / MinHash.update / MinHashLSH,
 brute-force pairs, all on the same generated texts) and writes one generated dump per size (benchmarks.corpus, 20%
@@ -49,7 +49,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, help="seconds allowed per size (child process); none by default")
     parser.add_argument("--no-baselines", action="store_true",
                         help="skip the baselines (then no speed ratio is reported)")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="change a StoryConfig setting (a Python literal: 3, 0.5, None), repeatable")
     args = parser.parse_args(argv)
+    try:
+        args.changes = harness.story_changes(args.set)
+    except ValueError as e:
+        parser.error(str(e))
     try:
         sizes = args.sizes or ("1000,5000" if args.quick else "1000,10000,100000")
         args.size_list = [int(s.replace("_", "")) for s in sizes.split(",")]
@@ -173,6 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     data_dir = args.data if Path(args.data).is_dir() else None
     report: dict[str, Any] = {"command": command, "cwd": str(Path.cwd()), "started": datetime.now().isoformat(),
                               "machine": harness.machine(), "seed": args.seed, "stories": not args.no_stories,
+                              "changes": args.changes,
                               "data": data_dir or "fixtures/seeds (no data folder)", "baselines": None, "sizes": []}
 
     def save() -> None:
@@ -206,7 +213,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for n in args.size_list:
             folder = tmp / f"n{n}"
             console.print(f"n={n:,}: measuring in a fresh process ...")
-            result = harness.measure_in_child(folder, stories=not args.no_stories, timeout=args.timeout)
+            result = harness.measure_in_child(folder, stories=not args.no_stories, timeout=args.timeout,
+                                              changes=args.changes)
             result.setdefault("n", n)
             result["dump"] = prep["dumps"][str(n)]
             report["sizes"].append(result)

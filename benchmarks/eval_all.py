@@ -14,7 +14,6 @@ benchmarks/RESULTS.md.
 from __future__ import annotations
 
 import argparse
-import ast
 import json
 import random
 import statistics
@@ -23,6 +22,7 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from benchmarks.harness import story_changes
 from storyclust.dedup import DedupConfig
 from storyclust.evaluate import score_result
 from storyclust.ingest import FieldMap
@@ -155,15 +155,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="change a StoryConfig setting (a Python literal: 3, 0.5, None), repeatable")
     parser.add_argument("--sample", type=float, help="score a seeded random share (0-1] of each corpus")
     args = parser.parse_args(argv)
-    changes = {}
-    for item in args.set:
-        name, _, value = item.partition("=")
-        if name not in StoryConfig.__dataclass_fields__:
-            parser.error(f"--set {item}: StoryConfig has no setting {name!r}")
-        try:
-            changes[name] = ast.literal_eval(value)
-        except (ValueError, SyntaxError):
-            parser.error(f"--set {item}: {value!r} is not a Python literal")
+    try:
+        changes = story_changes(args.set)
+    except ValueError as e:
+        parser.error(str(e))
     if args.sample is not None and not 0 < args.sample <= 1:
         parser.error(f"--sample must be in (0, 1], got {args.sample}")
     if not args.data.is_dir():

@@ -5,6 +5,7 @@
     prepare(folder, sizes, ...)        the clean base, the baselines and every size's dump (run in a child too)
     measure(folder, stories=True)      in THIS process: read -> run -> write_outputs -> report, timed per stage,
                                        scored against the dump's truth, with this process's peak RSS
+                                       (``changes``: StoryConfig settings other than the defaults)
     measure_in_child(folder, ...)      the same in a fresh interpreter, so the peak RSS belongs to one size
     run_baselines(articles, ...)       storyclust against datasketch on the same texts (benchmarks.baselines)
     machine()                          what the numbers were measured on
@@ -16,6 +17,7 @@ entry point: SPEC and OUT are JSON files.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import io
 import itertools
@@ -27,6 +29,7 @@ import resource
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -41,7 +44,7 @@ from storyclust.stories import StoryConfig
 
 __all__ = [
     "DEDUP_STAGES", "STORY_STAGES", "PACKAGES", "peak_rss_mb", "machine", "code_fingerprint", "clean_base",
-    "make_dump", "read_truth", "quality", "measure", "measure_in_child", "prepare", "prepare_in_child",
+    "make_dump", "read_truth", "quality", "story_changes", "measure", "measure_in_child", "prepare", "prepare_in_child",
     "run_baselines", "child_main",
 ]
 
@@ -221,14 +224,30 @@ def _warm_up(articles: Sequence[Article], stories: bool, workdir: Path) -> float
     return time.perf_counter() - t
 
 
+def story_changes(items: Sequence[str]) -> dict[str, Any]:
+    """``NAME=VALUE`` items (a StoryConfig setting and a Python literal) as keyword arguments; ValueError
+    names the item that is not one."""
+    changes = {}
+    for item in items:
+        name, _, value = item.partition("=")
+        if name not in StoryConfig.__dataclass_fields__:
+            raise ValueError(f"--set {item}: StoryConfig has no setting {name!r}")
+        try:
+            changes[name] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            raise ValueError(f"--set {item}: {value!r} is not a Python literal") from None
+    return changes
+
+
 def measure(folder: str | Path, *, stories: bool = True, workdir: str | Path | None = None,
-            warm_up: bool = True) -> dict[str, Any]:
+            warm_up: bool = True, changes: dict[str, Any] | None = None) -> dict[str, Any]:
     """Time the real pipeline on the dump in ``folder``: read the file, run it, write the outputs into
-    ``workdir`` (default ``folder/out``) and render the report to a null console. Peak RSS is this process's."""
+    ``workdir`` (default ``folder/out``) and render the report to a null console. Peak RSS is this process's.
+    ``changes`` are StoryConfig settings that differ from the defaults."""
     folder = Path(folder)
     workdir = Path(workdir) if workdir is not None else folder / "out"
     rss_start, load = _status_mb(), os.getloadavg()
-    config, story_config = DedupConfig(), StoryConfig() if stories else None
+    config, story_config = DedupConfig(), replace(StoryConfig(), **(changes or {})) if stories else None
     path = folder / "articles.jsonl.gz"
 
     warm = 0.0
@@ -303,9 +322,11 @@ def _run_child(spec: dict[str, Any], folder: Path, timeout: float | None) -> dic
     return result
 
 
-def measure_in_child(folder: str | Path, *, stories: bool = True, timeout: float | None = None) -> dict[str, Any]:
+def measure_in_child(folder: str | Path, *, stories: bool = True, timeout: float | None = None,
+                     changes: dict[str, Any] | None = None) -> dict[str, Any]:
     """:func:`measure` in a fresh interpreter, so the peak RSS is this size's alone."""
-    result = _run_child({"task": "measure", "folder": str(folder), "stories": stories}, Path(folder), timeout)
+    spec = {"task": "measure", "folder": str(folder), "stories": stories, "changes": changes or {}}
+    result = _run_child(spec, Path(folder), timeout)
     result.setdefault("stories", stories)
     return result
 
@@ -341,7 +362,7 @@ def child_main(argv: Sequence[str] | None = None) -> None:
     spec_path, out_path = argv if argv is not None else sys.argv[1:]
     spec = json.loads(Path(spec_path).read_text())
     if spec["task"] == "measure":
-        result = measure(spec["folder"], stories=spec["stories"])
+        result = measure(spec["folder"], stories=spec["stories"], changes=spec.get("changes"))
     elif spec["task"] == "prepare":
         result = prepare(spec["folder"], spec["sizes"], seed=spec["seed"], data_dir=spec["data_dir"],
                          baseline_docs=spec["baseline_docs"])

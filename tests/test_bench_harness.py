@@ -14,6 +14,7 @@ from rich.console import Console
 from benchmarks import __main__ as bench_cli
 from benchmarks import baselines, harness
 from storyclust.signatures import shingle
+from storyclust.stories import StoryConfig
 
 MISSING = "/nonexistent/storyclust-data"  # forces the generator's fallback to fixtures/seeds
 TINY_BASELINES = {"signature_docs": 60, "update_docs": 5, "candidate_docs": 300, "recall_docs": 150}
@@ -73,6 +74,15 @@ def test_parse_args_quick_defaults_and_bad_sizes(capsys):
     with pytest.raises(SystemExit):
         bench_cli.parse_args(["--sizes", "10,abc"])
     assert "--sizes must be comma-separated integers, got '10,abc'" in capsys.readouterr().err
+
+
+def test_parse_args_set_changes_story_settings(capsys):
+    args = bench_cli.parse_args(["--quick", "--set", "mixture_sweeps=5", "--set", "max_gap_days=None"])
+    assert args.changes == {"mixture_sweeps": 5, "max_gap_days": None}
+    assert bench_cli.parse_args([]).changes == {}
+    with pytest.raises(SystemExit):
+        bench_cli.parse_args(["--set", "sweeps=5"])
+    assert "--set sweeps=5: StoryConfig has no setting 'sweeps'" in capsys.readouterr().err
 
 
 # ------------------------------------------------------------------------------------------- a tiny run
@@ -142,6 +152,17 @@ def test_child_entry_point_measures_the_duplicate_stage_only(prepared):
     assert list(result["seconds"]) == [*harness.DEDUP_STAGES, "export+report"]
     assert "stories" not in result["quality"] and result["counts"]["stories"] is None
     assert result["quality"]["duplicates"]["recall"] > 0.9
+
+
+def test_child_entry_point_runs_the_changed_settings(prepared):
+    folder, _ = prepared
+    spec, out = folder / "spec-set.json", folder / "out-set.json"
+    changes = {"max_gap_days": 7.0, "mixture_sweeps": 2}
+    spec.write_text(json.dumps({"task": "measure", "folder": str(folder / "n300"), "stories": True, "changes": changes}))
+    harness.child_main([str(spec), str(out)])
+    settings = json.loads(out.read_text())["settings"]["stories"]
+    assert {k: settings[k] for k in changes} == changes
+    assert settings["time_scale_days"] == StoryConfig().time_scale_days  # the rest stay the defaults
 
 
 def test_child_entry_point_rejects_an_unknown_task(tmp_path):
