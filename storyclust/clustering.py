@@ -30,7 +30,7 @@ import numba
 import numpy as np
 from scipy import sparse
 
-from .mixture import merge_evidence, refine
+from .mixture import MIXTURE_MIN_STORY, merge_evidence, refine
 from .neighbors import knn_graph
 
 __all__ = [
@@ -917,7 +917,7 @@ def cluster_points(
         # Only short texts move: the multinomial is overconfident on long ones (every article of a synthetic
         # 100k corpus of 500-word articles ended in 62 stories), which the clustering places well already.
         short = np.diff(vectors.indptr) < params.full_length if params.full_length > 0 else None
-        refined = relabel(refine(vectors, labels, graph, params.mixture_sweeps, movable=short))
+        refined = relabel(refine(vectors, labels, graph, params.mixture_sweeps, movable=short, min_story=MIXTURE_MIN_STORY))
         moved = _moved(labels, refined)
         # An article the mixture set apart is a left-over as much as one no step put with another.
         left_over |= moved & (np.bincount(labels)[labels] > 1)

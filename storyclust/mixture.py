@@ -36,10 +36,11 @@ import numpy as np
 from scipy import sparse
 from scipy.special import gammaln
 
-__all__ = ["refine", "log_evidence", "merge_evidence", "MIXTURE_ALPHA", "MIXTURE_BETA"]
+__all__ = ["refine", "log_evidence", "merge_evidence", "MIXTURE_ALPHA", "MIXTURE_BETA", "MIXTURE_MIN_STORY"]
 
 MIXTURE_ALPHA = 0.1  # weight of a new story, against log(m_k) for a story of m_k articles
 MIXTURE_BETA = 0.1  # Dirichlet prior on each story's term distribution
+MIXTURE_MIN_STORY = 5  # articles a story needs for its term distribution to be learnt from them
 _FIBONACCI = np.uint64(0x9E3779B97F4A7C15)  # 2^64 / golden ratio: spreads story * v + term over the table
 
 
@@ -51,13 +52,16 @@ def refine(
     alpha: float = MIXTURE_ALPHA,
     beta: float = MIXTURE_BETA,
     movable: np.ndarray | None = None,
+    min_story: int = 1,
 ) -> np.ndarray:
     """Story labels after up to ``sweeps`` greedy DMM sweeps from ``labels`` (non-negative story ids),
     stopping early when a sweep moves nothing. Stories keep their ids and a new story takes an unused one
     below ``max(labels) + 1 + n`` (:func:`storyclust.clustering.relabel` numbers them). ``vectors`` gives
     each article's terms (its non-zero columns); ``graph`` (n x n, CSR) each article's candidate
     neighbours. Articles without terms, and those ``movable`` (bool per article; default all) excludes, keep
-    their label, but their terms still count in their story's distribution."""
+    their label, but their terms still count in their story's distribution. With ``min_story``, moves happen
+    among stories of at least that many articles only (counted when the article is visited): an article of a
+    smaller story stays, and no article joins one, though any may leave to start a story of its own."""
     n = vectors.shape[0]
     labels = np.asarray(labels, np.int64)
     if n == 0 or sweeps < 1:
@@ -79,6 +83,7 @@ def refine(
         float(alpha),
         float(beta),
         movable,
+        int(min_story),
     )
 
 
@@ -108,7 +113,7 @@ def merge_evidence(a: sparse.spmatrix, b: sparse.spmatrix, v: int, beta: float =
 
 
 @numba.njit(cache=True)
-def _sweeps(indptr, terms, z, k, v, cand_ptr, cand, sweeps, alpha, beta, movable):
+def _sweeps(indptr, terms, z, k, v, cand_ptr, cand, sweeps, alpha, beta, movable, min_story):
     n = len(indptr) - 1
     cap = k + n  # at most n stories exist at once, and emptied ids are reused
     size = np.zeros(cap, np.int64)  # articles per story
@@ -134,7 +139,7 @@ def _sweeps(indptr, terms, z, k, v, cand_ptr, cand, sweeps, alpha, beta, movable
         moved = 0
         for d in range(n):
             length = indptr[d + 1] - indptr[d]
-            if length == 0 or not movable[d]:
+            if length == 0 or not movable[d] or size[z[d]] < min_story:
                 continue
             if 2 * (used + length) > len(keys):
                 keys, counts, used = _grown(keys, counts)
@@ -159,7 +164,7 @@ def _sweeps(indptr, terms, z, k, v, cand_ptr, cand, sweeps, alpha, beta, movable
                     choice = c
             for t in range(cand_ptr[d], cand_ptr[d + 1]):
                 j = z[cand[t]]
-                if seen[j] == visit or size[j] == 0:
+                if seen[j] == visit or size[j] < max(min_story, 1):
                     continue
                 seen[j] = visit
                 s = _score(j, d, indptr, terms, size, total, keys, counts, v, beta, vb)

@@ -74,6 +74,22 @@ def test_each_sweep_raises_the_joint_probability_and_ends_at_a_local_optimum(cor
             assert log_joint(presence, moved) <= best + 1e-9
 
 
+@settings(max_examples=150, deadline=None)
+@given(corpora(), st.integers(2, 4))
+def test_small_stories_neither_move_nor_take_articles(corpus, min_story) -> None:
+    presence, labels, _ = corpus
+    vectors, graph = sparse.csr_matrix(presence), complete_graph(len(labels))
+    after = refine(vectors, labels, graph, sweeps=5, min_story=min_story)
+    assert log_joint(presence, after) >= log_joint(presence, labels) - 1e-9
+    sizes = np.bincount(labels)
+    for k in np.flatnonzero(sizes < min_story):
+        members = np.flatnonzero(labels == k)
+        assert np.flatnonzero(after == after[members[0]]).tolist() == members.tolist()
+    # Articles of large stories go to large stories or to stories of their own, never into a small one.
+    small_ids = {after[labels == k][0] for k in np.flatnonzero(sizes < min_story)}
+    assert not any(after[d] in small_ids for d in np.flatnonzero(sizes[labels] >= min_story))
+
+
 @settings(max_examples=100, deadline=None)
 @given(
     st.lists(st.integers(1, 6), min_size=1, max_size=6),
