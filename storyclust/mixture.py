@@ -118,15 +118,24 @@ def _sweeps(indptr, terms, z, k, v, cand_ptr, cand, sweeps, alpha, beta, movable
     cap = k + n  # at most n stories exist at once, and emptied ids are reused
     size = np.zeros(cap, np.int64)  # articles per story
     total = np.zeros(cap, np.int64)  # term occurrences per story
-    # (story * v + term) -> occurrences, in an open-addressing table (numba's typed dict is ~5x slower here)
-    keys, counts = _table(2 * len(terms))
+    for d in range(n):
+        size[z[d]] += 1
+        total[z[d]] += indptr[d + 1] - indptr[d]
+    # (story * v + term) -> occurrences, in an open-addressing table (numba's typed dict is ~5x slower here).
+    # Only stories of at least min_story articles are ever scored, and a smaller one never grows (it takes
+    # no articles), so only the larger ones are counted: at a million articles in small stories the table
+    # would otherwise hold every article's terms.
+    entries = 0
+    for d in range(n):
+        if size[z[d]] >= min_story:
+            entries += indptr[d + 1] - indptr[d]
+    keys, counts = _table(2 * entries)
     used = 0
     for d in range(n):
         c = z[d]
-        size[c] += 1
-        total[c] += indptr[d + 1] - indptr[d]
-        for p in range(indptr[d], indptr[d + 1]):
-            used += _add(keys, counts, c * v + terms[p], 1)
+        if size[c] >= min_story:
+            for p in range(indptr[d], indptr[d + 1]):
+                used += _add(keys, counts, c * v + terms[p], 1)
     free = np.empty(cap, np.int64)  # a stack of unused story ids
     nfree = 0
     for c in range(cap - 1, -1, -1):
@@ -182,8 +191,9 @@ def _sweeps(indptr, terms, z, k, v, cand_ptr, cand, sweeps, alpha, beta, movable
             z[d] = choice
             size[choice] += 1
             total[choice] += length
-            for p in range(indptr[d], indptr[d + 1]):
-                used += _add(keys, counts, choice * v + terms[p], 1)
+            if size[choice] >= min_story:  # (else a story of its own that nothing will score)
+                for p in range(indptr[d], indptr[d + 1]):
+                    used += _add(keys, counts, choice * v + terms[p], 1)
         if moved == 0:
             break
     return z
