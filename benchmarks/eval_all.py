@@ -1,14 +1,15 @@
 """Score storyclust's default settings on every labelled corpus in ``../shared/data``.
 
     python -m benchmarks.eval_all [--data ../shared/data] [--seeds 1,2,3] [--json OUT]
-                                  [--set time_scale_days=None ...] [--sample 0.3]
+                                  [--set time_scale_days=None ...] [--sample 0.3] [--headlines]
 
 Each corpus is read as a user would read it (the options below are input mapping, not tuning), run with
 default settings and scored with :mod:`storyclust.evaluate`. Several seeds (MinHash permutations and the
 randomised SVD) show how much of a difference is noise. ``--set`` changes a StoryConfig setting, to measure an
 alternative against the defaults; ``--sample`` scores a seeded random share of each corpus, to check that a
-change holds at other corpus sizes and not only at the one size each corpus has. Prints a Markdown table for
-benchmarks/RESULTS.md.
+change holds at other corpus sizes and not only at the one size each corpus has; ``--headlines`` keeps only
+each article's headline, to check that what helps short texts in large stories (GoogleNews-T) does not hurt
+short texts in small, dated stories. Prints a Markdown table for benchmarks/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from benchmarks.harness import story_changes
 from storyclust.dedup import DedupConfig
 from storyclust.evaluate import score_result
 from storyclust.ingest import FieldMap
+from storyclust.models import Article
 from storyclust.pipeline import read, run
 from storyclust.stories import StoryConfig
 
@@ -62,6 +64,16 @@ FAST_NEIGHBORS = 1000
 FAST_SAMPLE_SHARE = 0.2
 
 
+def headlines_only(articles: list[Article]) -> list[Article]:
+    """Each article reduced to its headline, as title and text: its title, or else its text's first
+    non-empty line (PAC's records have no headline field; their text starts with it)."""
+    out = []
+    for a in articles:
+        headline = a.title.strip() or next((line.strip() for line in a.text.splitlines() if line.strip()), "")
+        out.append(replace(a, title=headline, text=headline))
+    return out
+
+
 def evaluate(
     corpus: Corpus,
     data: Path,
@@ -69,9 +81,12 @@ def evaluate(
     fast_paths: bool = False,
     changes: dict | None = None,
     sample: float | None = None,
+    headlines: bool = False,
 ) -> dict:
     path = data / corpus.name / "articles.jsonl.gz"
     result, seconds = read([path], fields=corpus.fields, unique_ids=corpus.unique_ids)
+    if headlines:
+        result = replace(result, articles=headlines_only(result.articles))
     if sample is not None:  # the same share of the same articles for every seed and setting
         keep = sorted(random.Random(0).sample(range(len(result.articles)), round(sample * len(result.articles))))
         result = replace(result, articles=[result.articles[i] for i in keep])
@@ -154,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="change a StoryConfig setting (a Python literal: 3, 0.5, None), repeatable")
     parser.add_argument("--sample", type=float, help="score a seeded random share (0-1] of each corpus")
+    parser.add_argument("--headlines", action="store_true",
+                        help="reduce every article to its headline (title, else its text's first line): short "
+                             "texts of small dated stories, where the short-text steps must not hurt")
     args = parser.parse_args(argv)
     try:
         changes = story_changes(args.set)
@@ -172,7 +190,8 @@ def main(argv: list[str] | None = None) -> int:
             continue
         if not (args.data / corpus.name / "articles.jsonl.gz").exists():
             continue
-        raw[corpus.name] = [evaluate(corpus, args.data, seed, args.fast_paths, changes, args.sample) for seed in seeds]
+        raw[corpus.name] = [evaluate(corpus, args.data, seed, args.fast_paths, changes, args.sample, args.headlines)
+                            for seed in seeds]
         rows[corpus.name] = summarise(raw[corpus.name])
         print(f"{corpus.name}: done", file=sys.stderr)
     print(markdown(rows))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,19 @@ def test_sample_scores_a_seeded_share(data: Path, tmp_path: Path) -> None:
     assert first["bcubed"]["f1"] == 1.0
     everything = run(data, tmp_path, "--sample", "1")["runs"]["basil"][0]["stories"]
     assert everything["true_clusters"] == 2
+
+
+def test_headlines_keeps_each_articles_headline(data: Path, tmp_path: Path) -> None:
+    seeds = read_articles([data / "basil" / "articles.jsonl.gz"]).articles
+    short = eval_all.headlines_only(seeds)
+    assert [a.text for a in short] == [a.title for a in short] == [a.title.strip() for a in seeds]
+    assert [a.id for a in short] == [a.id for a in seeds] and [a.date for a in short] == [a.date for a in seeds]
+    untitled = eval_all.headlines_only([replace(seeds[0], title="", text="\n  First line.  \nSecond line.")])
+    assert untitled[0].text == untitled[0].title == "First line."
+    full = run(data, tmp_path)["runs"]["basil"][0]["stories"]
+    headlines = run(data, tmp_path, "--headlines")["runs"]["basil"][0]["stories"]
+    # Five headlines share too few words to find both stories (one seed's title is "[ad_1]").
+    assert full["predicted_clusters"] == 2 and headlines["predicted_clusters"] > 2
 
 
 @pytest.mark.parametrize(
