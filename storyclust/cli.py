@@ -144,8 +144,8 @@ def story_options(command: Callable) -> Callable:
         ),
         click.option(
             "--mixture-sweeps", type=click.IntRange(0), default=_STORY.mixture_sweeps, show_default=True,
-            help="Greedy Dirichlet-multinomial mixture sweeps after clustering (0: off). For large stories of "
-            "short, undated texts such as headline feeds; try 5. It merges same-topic events of small stories.",
+            help="Greedy Dirichlet-multinomial mixture sweeps after clustering (0: off): short texts move "
+            "among stories of five or more articles to the one whose terms explain them best.",
         ),
     ]
     return _apply(command, options)

@@ -8,8 +8,8 @@
                                             join, closest first, unless their dates lie too far apart
                                             (short texts: and unless their terms speak for two stories)
            -> split                         a story never spans a gap in its dates longer than max_gap_days
-           -> mixture (off by default)      greedy Dirichlet-multinomial mixture sweeps over the terms,
-                                            for large stories of short texts (storyclust.mixture)
+           -> mixture                       greedy Dirichlet-multinomial mixture sweeps over the terms:
+                                            short texts move among stories of five or more (storyclust.mixture)
            -> leftovers                     single-article stories, flagged, never dropped
 
 HDBSCAN over-splits news: a story's articles form several dense pockets (angles, updates), and small
@@ -444,7 +444,7 @@ def _closest_first(
             c, score = others[i], float(scores[i])
             linked(a).add(c)
             linked(c).add(a)
-            if score >= threshold(a, c) and not (short_only and not (short(a) and short(c))):
+            if score >= threshold(a, c) and (not short_only or (short(a) and short(c))):
                 x, y = min(a, c), max(a, c)
                 heapq.heappush(heap, (-score, x, y, version[x], version[y]))
 
@@ -452,9 +452,9 @@ def _closest_first(
         neg, a, b, va, vb = heapq.heappop(heap)
         if not (alive[a] and alive[b]) or (va, vb) != (version[a], version[b]) or not compatible(a, b):
             continue
-        if counts is not None and short(a) and short(b) and counts.against(a, b, size):
-            continue
         if counts is not None:
+            if short(a) and short(b) and counts.against(a, b, size):
+                continue  # the two units' terms speak for two stories
             counts.merge(a, b)
         merge(a, b)  # b into a: a < b keeps the survivor deterministic
     # Resolve merge chains to their surviving unit.

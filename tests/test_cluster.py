@@ -311,7 +311,10 @@ def test_cluster_points_two_blobs_and_an_outlier() -> None:
     points = unit_rows([list(r) for r in rows])
     start = datetime(2024, 1, 1, tzinfo=timezone.utc)
     dates = [start + timedelta(days=i % 4) for i in range(11)]
-    labels, strength, singleton = cluster_points(points, sparse.csr_matrix(points), dates, params())
+    # TF-IDF rows are sparse: each blob's articles hold its own term (the mixture reads which terms an
+    # article has, and with every term in every row it could not tell the blobs apart).
+    vectors = sparse.csr_matrix(np.where(np.abs(points) > 0.1, points, 0.0))
+    labels, strength, singleton = cluster_points(points, vectors, dates, params())
     assert partition(labels) == {frozenset(range(5)), frozenset(range(5, 10)), frozenset({10})}
     assert labels.min() == 0 and sorted(set(labels.tolist())) == [0, 1, 2]
     assert singleton.tolist() == [False] * 10 + [True]
