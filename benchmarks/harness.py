@@ -215,10 +215,10 @@ def _render(run: pipeline.Result) -> None:
         render_dedup(run, console)
 
 
-def _warm_up(articles: Sequence[Article], stories: bool, workdir: Path) -> float:
+def _warm_up(articles: Sequence[Article], story_config: StoryConfig | None, workdir: Path) -> float:
     """One untimed run on the first articles, so numba's cached kernels and the lazy imports are loaded."""
     t = time.perf_counter()
-    run = pipeline.run(ReadResult(list(articles[:WARMUP_DOCS])), DedupConfig(), StoryConfig() if stories else None)
+    run = pipeline.run(ReadResult(list(articles[:WARMUP_DOCS])), DedupConfig(), story_config)
     write_outputs(run, workdir / "warmup")
     _render(run)
     return time.perf_counter() - t
@@ -252,7 +252,7 @@ def measure(folder: str | Path, *, stories: bool = True, workdir: str | Path | N
 
     warm = 0.0
     if warm_up:
-        warm = _warm_up(list(itertools.islice(iter_articles([path]), WARMUP_DOCS)), stories, workdir)
+        warm = _warm_up(list(itertools.islice(iter_articles([path]), WARMUP_DOCS)), story_config, workdir)
     rss_ready, peak_ready = _status_mb(), peak_rss_mb()
 
     t0 = time.perf_counter()

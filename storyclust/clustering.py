@@ -301,8 +301,9 @@ def merge_units(
     where one story explains their terms at least as well as two (:func:`storyclust.mixture.merge_evidence`
     >= 0). A centroid cosine does not grow with the evidence behind it: on headlines, two large same-topic
     stories (Kanye West's news, and a parody of his video) have a higher one than two halves of one story.
-    Then a second round takes up short-text units again, linked anew by ``graph``: each growing unit keeps
-    only its nearest candidates, so two large parts of a story can lose their link.
+    Then a second round takes up short-text units again, linked anew by ``graph`` (without one, by their
+    nearest units): each growing unit keeps only its nearest candidates, so two large parts of a story can
+    lose their link.
 
     The first candidates are the cluster pairs that ``graph`` (an article neighbour graph) connects, or,
     without a graph, each cluster's ``neighbours`` nearest clusters by exhaustive comparison.
@@ -326,7 +327,7 @@ def merge_units(
     merged = _closest_first(
         vectors, units, k, stamps, similarity, neighbours, max_gap_days, graph, residual, full_length, evidence
     )
-    if evidence and full_length > 0:
+    if evidence and full_length > 0 and _short_units(vectors, merged, full_length) > 1:
         # Short texts only: a second round of merges the evidence check does not guard over-merges
         # (GoogleNews-T BCubed F1 0.801 -> 0.783).
         merged = relabel(merged)
@@ -337,6 +338,13 @@ def merge_units(
     if pair_similarity < similarity:  # after the merge's own structures are gone: they are large at 1M
         merged = pair_leftovers(vectors, merged, stamps, pair_similarity, max_gap_days, graph, residual)
     return merged
+
+
+def _short_units(vectors: sparse.csr_matrix, units: np.ndarray, full_length: float) -> int:
+    """How many units (non-negative labels) average fewer than ``full_length`` terms per article."""
+    size = np.bincount(units)
+    terms = np.bincount(units, weights=np.diff(vectors.indptr))
+    return int(((size > 0) & (terms < full_length * size)).sum())
 
 
 def _closest_first(
@@ -364,10 +372,23 @@ def _closest_first(
             return True
         return max(lo[a], lo[b]) - min(hi[a], hi[b]) <= gap
 
+    # Short texts share few words even on the same story: where either unit's articles average fewer than
+    # ``full_length`` terms, the pair merges at a threshold scaled by sqrt(terms / full_length).
+    terms = np.diff(vectors.indptr).astype(np.float64)
+    terms_sum = np.bincount(units, weights=terms, minlength=k)
+    size = np.bincount(units, minlength=k)
+
+    def short(u):
+        return terms_sum[u] < full_length * size[u]
+
     unit = _unit_rows(sums, hidden)
     if graph is not None:
         edges = graph.tocoo()
-        rows, cols = _linked_units(edges.row, edges.col, units, k)
+        left, right = edges.row, edges.col
+        if short_only:  # the other edges could only link pairs this round does not consider
+            both_short = short(units[left]) & short(units[right])
+            left, right = left[both_short], right[both_short]
+        rows, cols = _linked_units(left, right, units, k)
         sims = _row_dots(unit, rows, cols)
     else:
         rows, cols, sims = _neighbours(unit, neighbours)
@@ -384,11 +405,6 @@ def _closest_first(
         if u not in linked_sets:
             linked_sets[u] = set(partners[starts[u] : starts[u + 1]].tolist())
         return linked_sets[u]
-    # Short texts share few words even on the same story: where either unit's articles average fewer than
-    # ``full_length`` terms, the pair merges at a threshold scaled by sqrt(terms / full_length).
-    terms = np.diff(vectors.indptr).astype(np.float64)
-    terms_sum = np.bincount(units, weights=terms, minlength=k)
-    size = np.bincount(units, minlength=k)
 
     def threshold(a, b):
         if full_length <= 0:
@@ -396,13 +412,10 @@ def _closest_first(
         length = np.minimum(terms_sum[a] / np.maximum(size[a], 1), terms_sum[b] / np.maximum(size[b], 1))
         return similarity * np.minimum(1.0, np.sqrt(np.maximum(length, 1.0) / full_length))
 
-    def short(u):
-        return terms_sum[u] < full_length * size[u]
-
     keep = sims >= threshold(rows, cols)
     if short_only:
         keep &= short(rows) & short(cols)
-    counts = _TermCounts(vectors, units, k) if evidence and full_length > 0 else None
+    counts = _TermCounts(vectors, units, k) if evidence and short(np.arange(k)).sum() > 1 else None
     pairs = {(int(min(a, b)), int(max(a, b))): float(s) for a, b, s in zip(rows[keep], cols[keep], sims[keep])}
     version = np.zeros(k, np.int64)  # bumped when a unit grows, so older heap entries about it are skipped
     heap = [(-s, a, b, 0, 0) for (a, b), s in sorted(pairs.items())]
@@ -498,7 +511,12 @@ class _TermCounts:
 
     def merge(self, a: int, b: int) -> None:
         """Unit ``b`` joins unit ``a``."""
-        self.next[self.tail[a]] = self.head[b]
+        if self.head[b] < 0:  # an empty unit (a label no article has) adds nothing
+            return
+        if self.head[a] < 0:
+            self.head[a] = self.head[b]
+        else:
+            self.next[self.tail[a]] = self.head[b]
         self.tail[a] = self.tail[b]
         if a in self.cache and b in self.cache:
             self.cache[a] = self.cache[a] + self.cache.pop(b)
@@ -913,10 +931,10 @@ def cluster_points(
     left_over = np.bincount(merged)[merged] == 1
     labels = relabel(split_by_time(merged, stamps, points, params.max_gap_days))
     joined = hdb_labels < 0
-    if params.mixture_sweeps > 0 and graph is not None:
-        # Only short texts move: the multinomial is overconfident on long ones (every article of a synthetic
-        # 100k corpus of 500-word articles ended in 62 stories), which the clustering places well already.
-        short = np.diff(vectors.indptr) < params.full_length if params.full_length > 0 else None
+    # Only short texts move: the multinomial is overconfident on long ones (every article of a synthetic 100k
+    # corpus of 500-word articles ended in 62 stories), which the clustering places well already.
+    short = np.diff(vectors.indptr) < params.full_length
+    if params.mixture_sweeps > 0 and graph is not None and short.any():
         refined = relabel(refine(vectors, labels, graph, params.mixture_sweeps, movable=short, min_story=MIXTURE_MIN_STORY))
         moved = _moved(labels, refined)
         # An article the mixture set apart is a left-over as much as one no step put with another.

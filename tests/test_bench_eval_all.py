@@ -57,17 +57,25 @@ def test_sample_scores_a_seeded_share(data: Path, tmp_path: Path) -> None:
     assert everything["true_clusters"] == 2
 
 
-def test_headlines_keeps_each_articles_headline(data: Path, tmp_path: Path) -> None:
+def test_headlines_keeps_each_articles_headline(data: Path, tmp_path: Path, monkeypatch) -> None:
     seeds = read_articles([data / "basil" / "articles.jsonl.gz"]).articles
     short = eval_all.headlines_only(seeds)
     assert [a.text for a in short] == [a.title for a in short] == [a.title.strip() for a in seeds]
     assert [a.id for a in short] == [a.id for a in seeds] and [a.date for a in short] == [a.date for a in seeds]
     untitled = eval_all.headlines_only([replace(seeds[0], title="", text="\n  First line.  \nSecond line.")])
     assert untitled[0].text == untitled[0].title == "First line."
-    full = run(data, tmp_path)["runs"]["basil"][0]["stories"]
-    headlines = run(data, tmp_path, "--headlines")["runs"]["basil"][0]["stories"]
-    # Five headlines share too few words to find both stories (one seed's title is "[ad_1]").
-    assert full["predicted_clusters"] == 2 and headlines["predicted_clusters"] > 2
+    # --headlines reaches the pipeline: it runs on the headlines, every article still there.
+    seen = []
+    real_run = eval_all.run
+
+    def spy(result, *args, **kwargs):
+        seen.append([(a.id, a.text) for a in result.articles])
+        return real_run(result, *args, **kwargs)
+
+    monkeypatch.setattr(eval_all, "run", spy)
+    scores = run(data, tmp_path, "--headlines")["runs"]["basil"][0]
+    assert seen == [[(a.id, a.title.strip()) for a in seeds]]
+    assert scores["articles"] == len(seeds) and scores["unlabelled"] == 0
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from scipy import sparse
 from storyclust.clustering import (
     ClusterParams,
     _closest_first,
+    _TermCounts,
     centroid_cosines,
     cluster_points,
     merge_units,
@@ -253,7 +254,7 @@ def headline_stories(seed: int = 0) -> tuple[sparse.csr_matrix, np.ndarray]:
     """Short texts of three terms over 15: term 0 is a name both stories use (Kanye West), terms 1-7 one
     story's words, 8-14 the other's (a parody of his video). Units P (0), R (1) and Q (2) tell the first
     story, Q without the name; T (3) the second. Every centroid cosine clears the short-text threshold
-    (0.3 * sqrt(3 / 50) = 0.073), and T is closer to P + R (0.62) than Q is (0.46)."""
+    (0.3 * sqrt(3 / 50) = 0.073), and T is closer to P + R (0.61) than Q is (0.55)."""
     rng = np.random.default_rng(seed)
 
     def story(n: int, own: range, name: bool) -> list[np.ndarray]:
@@ -292,6 +293,22 @@ def test_merge_evidence_keeps_short_text_stories_with_different_words_apart() ->
     long = merge_units(vectors, units, undated, 0.3, 1, None, full_length=2, evidence=True)
     assert unit_partition(long, units) == unit_partition(merge_units(vectors, units, undated, 0.3, 1, None, full_length=2), units)
     assert unit_partition(long, units) == {frozenset({0, 1, 3}), frozenset({2})}
+
+
+def test_term_counts_follow_merges_including_labels_no_article_has() -> None:
+    vectors = sparse.csr_matrix(np.array([[1, 1, 0, 0], [1, 0, 1, 0], [0, 0, 1, 1], [0, 0, 0, 1], [1, 0, 0, 1]], float))
+    units = np.array([0, 0, 2, 2, 3])  # no article has label 1
+    counts = _TermCounts(vectors, units, 4)
+    size = np.bincount(units, minlength=4)
+    counts.merge(1, 2)  # into an empty unit
+    size[1], size[2] = size[2], 0
+    assert counts.row(1, size[1]).toarray().tolist() == [[0, 0, 1, 2]]
+    counts.merge(0, 1)
+    size[0], size[1] = size[0] + size[1], 0
+    counts.merge(0, 2)  # an empty unit adds nothing
+    assert counts.row(0, size[0]).toarray().tolist() == [[2, 1, 2, 2]]
+    counts.merge(3, 0)
+    assert counts.row(3, size[0] + 1).toarray().tolist() == [[3, 1, 2, 3]]
 
 
 # ----------------------------------------------------------------------------------------- cluster_points

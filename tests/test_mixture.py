@@ -172,7 +172,7 @@ def test_moved_names_the_articles_that_left_their_storys_main_destination() -> N
 def _story_params(sweeps: int) -> ClusterParams:
     return ClusterParams(min_cluster_size=2, min_samples=1, selection_method="leaf", selection_epsilon=0.0,
                          merge_similarity=0.3, merge_neighbors=10, max_gap_days=None, graph_neighbors=5,
-                         mixture_sweeps=sweeps)
+                         full_length=4.5, mixture_sweeps=sweeps)  # every article (3-4 terms) is short
 
 
 def test_cluster_points_moves_short_articles_only() -> None:
@@ -194,6 +194,10 @@ def test_cluster_points_moves_short_articles_only() -> None:
     # The clustering puts one article of the third story with the first; the mixture brings it back.
     assert not np.array_equal(off, truth)
     assert np.array_equal(moved, truth) and not singleton.any()
-    # With every article counted as long (at least 3 terms), nothing moves.
-    params = ClusterParams(**{**_story_params(5).__dict__, "full_length": 3.0})
-    assert np.array_equal(cluster_points(points, vectors, dates, params)[0], off)
+    # With every article counted as long (at least 3 terms), nothing moves; nor with no notion of short texts
+    # at all (short_text_terms=0): the mixture is then off, not let loose on every article.
+    for full_length in (3.0, 0.0):
+        params = ClusterParams(**{**_story_params(5).__dict__, "full_length": full_length})
+        reference = ClusterParams(**{**_story_params(0).__dict__, "full_length": full_length})
+        assert np.array_equal(cluster_points(points, vectors, dates, params)[0],
+                              cluster_points(points, vectors, dates, reference)[0])
