@@ -502,7 +502,8 @@ class _TermCounts:
         if u not in self.cache:
             terms, count = np.unique(self.vectors[_walk(self.next, self.head[u], size)].indices, return_counts=True)
             zeros = np.zeros(len(terms), np.int64)
-            self.cache[u] = sparse.csr_matrix((count.astype(np.float64), (zeros, terms)), shape=(1, self.vectors.shape[1]))
+            shape = (1, self.vectors.shape[1])
+            self.cache[u] = sparse.csr_matrix((count.astype(np.float64), (zeros, terms)), shape=shape)
         return self.cache[u]
 
     def against(self, a: int, b: int, size: np.ndarray) -> bool:
@@ -935,7 +936,9 @@ def cluster_points(
     # corpus of 500-word articles ended in 62 stories), which the clustering places well already.
     short = np.diff(vectors.indptr) < params.full_length
     if params.mixture_sweeps > 0 and graph is not None and short.any():
-        refined = relabel(refine(vectors, labels, graph, params.mixture_sweeps, movable=short, min_story=MIXTURE_MIN_STORY))
+        refined = relabel(
+            refine(vectors, labels, graph, params.mixture_sweeps, movable=short, min_story=MIXTURE_MIN_STORY)
+        )
         moved = _moved(labels, refined)
         # An article the mixture set apart is a left-over as much as one no step put with another.
         left_over |= moved & (np.bincount(labels)[labels] > 1)

@@ -268,7 +268,8 @@ def headline_stories(seed: int = 0) -> tuple[sparse.csr_matrix, np.ndarray]:
 
     first, second = range(1, 8), range(8, 15)
     rows = np.array(story(12, first, True) + story(12, first, True) + story(4, first, False) + story(24, second, True))
-    return sparse.csr_matrix(rows / np.linalg.norm(rows, axis=1, keepdims=True)), np.repeat([0, 1, 2, 3], [12, 12, 4, 24])
+    units = np.repeat([0, 1, 2, 3], [12, 12, 4, 24])
+    return sparse.csr_matrix(rows / np.linalg.norm(rows, axis=1, keepdims=True)), units
 
 
 def unit_partition(out: np.ndarray, units: np.ndarray) -> set[frozenset[int]]:
@@ -291,7 +292,8 @@ def test_merge_evidence_keeps_short_text_stories_with_different_words_apart() ->
     assert unit_partition(one_round, units) == {frozenset({0, 1}), frozenset({2}), frozenset({3})}
     # Long texts (here: 3 terms against a full length of 2) are merged on cosines alone.
     long = merge_units(vectors, units, undated, 0.3, 1, None, full_length=2, evidence=True)
-    assert unit_partition(long, units) == unit_partition(merge_units(vectors, units, undated, 0.3, 1, None, full_length=2), units)
+    by_cosine = merge_units(vectors, units, undated, 0.3, 1, None, full_length=2)
+    assert unit_partition(long, units) == unit_partition(by_cosine, units)
     assert unit_partition(long, units) == {frozenset({0, 1, 3}), frozenset({2})}
 
 
