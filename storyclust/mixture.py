@@ -127,9 +127,9 @@ def _sweeps(indptr, terms, z, k, v, cand_ptr, cand, sweeps, alpha, beta, movable
     # no articles), so only the larger ones are counted: at a million articles in small stories the table
     # would otherwise hold every article's terms.
     entries = 0
-    for d in range(n):
-        if size[z[d]] >= min_story:
-            entries += indptr[d + 1] - indptr[d]
+    for c in range(cap):
+        if size[c] >= min_story:
+            entries += total[c]
     keys, counts = _table(2 * entries)
     used = 0
     for d in range(n):
