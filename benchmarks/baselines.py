@@ -22,7 +22,7 @@ import numpy as np
 
 from storyclust.dedup import DedupConfig, deduplicate, expected_recall
 from storyclust.lsh import candidate_pairs
-from storyclust.models import Article
+from storyclust.records import Article
 from storyclust.signatures import minhash, overlaps, shingle
 
 __all__ = [

@@ -68,7 +68,7 @@ import numpy as np
 
 from storyclust import synth
 from storyclust.ingest import read_articles
-from storyclust.models import Article
+from storyclust.records import Article
 from storyclust.pipeline import prepare
 from storyclust.signatures import overlaps, shingle
 

@@ -32,7 +32,7 @@ from rich.table import Column, Table
 
 from benchmarks import corpus
 from storyclust.dedup import DedupConfig, deduplicate, expected_recall, group_pairs
-from storyclust.models import Article, ReadResult
+from storyclust.records import Article, ReadResult
 from storyclust.pipeline import run
 from storyclust.signatures import overlaps, shingle
 

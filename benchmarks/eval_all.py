@@ -27,7 +27,7 @@ from benchmarks.harness import story_changes
 from storyclust.dedup import DedupConfig
 from storyclust.evaluate import score_result
 from storyclust.ingest import FieldMap
-from storyclust.models import Article
+from storyclust.records import Article
 from storyclust.pipeline import read, run
 from storyclust.stories import StoryConfig
 

@@ -39,7 +39,7 @@ from storyclust.dedup import DedupConfig
 from storyclust.evaluate import bcubed, duplicate_scores, pairwise
 from storyclust.export import write_outputs
 from storyclust.ingest import iter_articles
-from storyclust.models import Article, ReadResult
+from storyclust.records import Article, ReadResult
 from storyclust.stories import StoryConfig
 
 __all__ = [
@@ -52,7 +52,7 @@ DEDUP_STAGES = ("read", "clean", "signatures", "candidates", "verify", "group")
 STORY_STAGES = ("vectorize", "cluster", "label")
 PACKAGES = ("numpy", "numba", "datasketch", "scikit-learn", "hdbscan", "scipy", "rich", "storyclust")
 WARMUP_DOCS = 200
-BASE_MODULES = ("ingest", "models", "clean", "pipeline", "signatures")  # what distinct(base_articles()) runs
+BASE_MODULES = ("ingest", "records", "clean", "pipeline", "signatures")  # what distinct(base_articles()) runs
 CACHE = Path(__file__).resolve().parent / "out" / "cache"  # gitignored
 
 

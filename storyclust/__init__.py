@@ -15,7 +15,7 @@ from importlib.metadata import PackageNotFoundError, version
 from .dedup import DedupConfig, DedupResult, DuplicateGroup, deduplicate
 from .estimator import StoryClusterer
 from .ingest import FieldMap, read_articles
-from .models import Article, InputError, ReadResult, SkippedRecord
+from .records import Article, InputError, ReadResult, SkippedRecord
 from .pipeline import Result, cluster, run
 from .stories import Stories, Story, StoryConfig
 

@@ -1,6 +1,6 @@
 """Cleaning for matching: normalise text and strip scraped-page boilerplate.
 
-Cleaning produces the text that shingles and TF-IDF see. It never changes :class:`~storyclust.models.Article`,
+Cleaning produces the text that shingles and TF-IDF see. It never changes :class:`~storyclust.records.Article`,
 so reports always show the original title and text.
 """
 

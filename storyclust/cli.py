@@ -16,7 +16,7 @@ from .clean import load_boilerplate
 from .dedup import DedupConfig
 from .export import article_rows, pair_rows, summary, write_outputs
 from .ingest import FieldMap
-from .models import InputError, NullProgress, ProgressSink
+from .records import InputError, NullProgress, ProgressSink
 from . import pipeline
 from .pipeline import read
 from .evaluate import score_predictions, score_result
@@ -28,7 +28,7 @@ _STORY = StoryConfig()
 
 
 class RichProgress:
-    """A :class:`~storyclust.models.ProgressSink` drawing rich progress bars on stderr."""
+    """A :class:`~storyclust.records.ProgressSink` drawing rich progress bars on stderr."""
 
     def __init__(self, console: Console):
         self._progress = Progress(

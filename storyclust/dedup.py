@@ -17,7 +17,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from .lsh import candidate_pairs, candidate_probability, lsh_params
-from .models import Article, ProgressSink, stage
+from .records import Article, ProgressSink, stage
 from .signatures import Shingles, minhash, overlaps, shingle
 
 __all__ = ["DedupConfig", "DuplicateGroup", "DedupResult", "deduplicate", "group_pairs"]

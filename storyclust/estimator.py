@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
 
 from .dedup import DedupConfig
-from .models import Article
+from .records import Article
 from .pipeline import Result, cluster
 from .stories import StoryConfig
 
@@ -65,7 +65,7 @@ class StoryClusterer(ClusterMixin, BaseEstimator):
         self.random_state = random_state
 
     def fit(self, X: Sequence[Article | str], y: Any = None) -> "StoryClusterer":
-        """Cluster ``X``: a sequence of :class:`~storyclust.models.Article` or of article texts."""
+        """Cluster ``X``: a sequence of :class:`~storyclust.records.Article` or of article texts."""
         config = self.config if self.config is not None else StoryConfig()
         dedup = self.dedup if self.dedup is not None else DedupConfig()
         if not isinstance(config, StoryConfig):

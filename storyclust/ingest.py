@@ -2,8 +2,8 @@
 
 Every format may be compressed (``.gz``, ``.bz2``, ``.xz``, ``.zst``); ``"-"`` reads JSON Lines from
 stdin. Records are streamed (except ``.json`` arrays and compressed Parquet, which are loaded whole), and
-every record ends up either as an :class:`~storyclust.models.Article` or as a
-:class:`~storyclust.models.SkippedRecord` with its location and the reason.
+every record ends up either as an :class:`~storyclust.records.Article` or as a
+:class:`~storyclust.records.SkippedRecord` with its location and the reason.
 
 Field names are detected per record, case-insensitively, from the candidate tuples below (the first
 candidate with a usable value wins); :class:`FieldMap` names one key explicitly for a role. Every key
@@ -32,7 +32,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Iterator, Union
 
-from .models import Article, InputError, ReadResult, RenamedId, SkippedRecord
+from .records import Article, InputError, ReadResult, RenamedId, SkippedRecord
 
 __all__ = [
     "DATE_FIELDS",

@@ -10,7 +10,7 @@ from typing import Sequence
 from .clean import Boilerplate, clean_article, load_boilerplate
 from .dedup import DedupConfig, DedupResult, deduplicate
 from .ingest import FieldMap, read_articles
-from .models import Article, NullProgress, ProgressSink, ReadResult
+from .records import Article, NullProgress, ProgressSink, ReadResult
 from .stories import Stories, StoryConfig, find_stories
 
 __all__ = ["Prepared", "Result", "prepare", "run", "read", "cluster"]

@@ -12,7 +12,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from .export import summary
-from .models import SkippedRecord
+from .records import SkippedRecord
 from .pipeline import Result
 from .stories import Story
 

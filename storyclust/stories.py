@@ -12,7 +12,7 @@ import numpy as np
 
 from .clustering import ClusterParams, cluster_points
 from .label import central_members, class_tfidf, top_terms
-from .models import Article, ProgressSink, stage
+from .records import Article, ProgressSink, stage
 from .vectorize import lsa_dimensions, story_documents, vectorize
 
 __all__ = ["StoryConfig", "Story", "Stories", "find_stories"]

@@ -1,7 +1,7 @@
 """Deterministic wire-copy rewrites for fixtures, evaluation and benchmarks.
 
 Wire copy is republished with new headlines, scraped-page boilerplate, trimmed paragraphs, another
-outlet's footer and light edits. Each function here takes an :class:`~storyclust.models.Article` (and a
+outlet's footer and light edits. Each function here takes an :class:`~storyclust.records.Article` (and a
 :class:`random.Random` where randomness is needed) and returns a NEW article built with
 :func:`dataclasses.replace`; the input is never mutated and the new article gets its own ``metadata`` dict.
 
@@ -21,7 +21,7 @@ import random
 import re
 from typing import Any, Callable, Final
 
-from storyclust.models import Article
+from storyclust.records import Article
 
 __all__ = [
     "COMMON_WORDS",

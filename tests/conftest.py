@@ -19,7 +19,7 @@ except ModuleNotFoundError as error:
         "run `pip install '.[test]' && pytest` (README), in a virtualenv if you like."
     ) from error
 
-from storyclust.models import Article
+from storyclust.records import Article
 
 # Hypothesis runs seeded (derandomised) and never writes an example database into the repository; numba's
 # first-call compilation must not count against an example's deadline.

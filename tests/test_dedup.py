@@ -19,7 +19,7 @@ from storyclust import pipeline, synth
 from storyclust.dedup import DedupConfig, DedupResult, deduplicate, expected_recall, group_pairs
 from storyclust.ingest import read_articles
 from storyclust.lsh import candidate_probability, lsh_params
-from storyclust.models import Article, ReadResult
+from storyclust.records import Article, ReadResult
 
 UTC = timezone.utc
 CONFIG = DedupConfig()

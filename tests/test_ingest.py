@@ -26,7 +26,7 @@ from storyclust.ingest import (
     parse_date,
     read_articles,
 )
-from storyclust.models import Article, InputError, RenamedId, SkippedRecord
+from storyclust.records import Article, InputError, RenamedId, SkippedRecord
 
 UTC = timezone.utc
 

@@ -11,7 +11,7 @@ from rich.console import Console
 
 import storyclust
 from storyclust.ingest import read_articles
-from storyclust.models import Article
+from storyclust.records import Article
 from storyclust.pipeline import Result
 from storyclust.report import render_cluster, stories_table, stories_tree
 

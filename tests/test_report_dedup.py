@@ -9,7 +9,7 @@ import pytest
 from rich.console import Console
 
 from storyclust import pipeline
-from storyclust.models import ReadResult, RenamedId, SkippedRecord
+from storyclust.records import ReadResult, RenamedId, SkippedRecord
 from storyclust.report import MAX_SKIPPED_SHOWN, render_dedup
 
 

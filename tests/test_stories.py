@@ -16,7 +16,7 @@ import storyclust
 from storyclust.evaluate import bcubed
 from storyclust.export import write_outputs
 from storyclust.ingest import read_articles
-from storyclust.models import Article
+from storyclust.records import Article
 from storyclust.pipeline import Result
 from storyclust.stories import Stories, Story, StoryConfig
 from storyclust.vectorize import lsa_dimensions

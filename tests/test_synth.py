@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from storyclust.models import Article
+from storyclust.records import Article
 from storyclust.synth import (
     COMMON_WORDS,
     HEAD_BOILERPLATE,

@@ -1,0 +1,88 @@
+"""Check that the working tree writes byte-identical output files to a git revision, on every corpus.
+
+    python -m benchmarks.same_output [--rev main] [--data ../shared/data] [--only NAME ...] [--keep DIR]
+
+For a change that must not change behaviour (a refactor): the revision is checked out into a temporary git
+worktree, and ``storyclust cluster --output`` runs from both source trees on the bundled fixtures and on every
+corpus in the data folder (each read as ``benchmarks.eval_all`` reads it). ``articles.jsonl``,
+``duplicates.jsonl`` and ``stories.jsonl`` are compared byte for byte and must match; ``summary.json`` holds
+timings and settings names, so a difference in it beyond its seconds is only noted. Exits 1 if any compared
+file differs, after naming each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = ROOT.parent / "shared" / "data"
+COMPARED = ("articles.jsonl", "duplicates.jsonl", "stories.jsonl")
+# Input mapping per corpus, as benchmarks.eval_all reads them (not tuning).
+OPTIONS = {
+    "basil": ["--unique-ids"],
+    "pac_partisan_events": ["--title-field", "headline"],
+}
+RUNNER = "import sys; sys.path.insert(0, sys.argv.pop(1)); from storyclust.cli import main; main()"
+
+
+def inputs(data: Path, only: list[str]) -> dict[str, list[str]]:
+    """Each input set's name and its command-line arguments."""
+    sets = {"fixtures": [str(ROOT / "fixtures" / "seeds"), str(ROOT / "fixtures" / "wire")]}
+    if data.is_dir():
+        for dump in sorted(data.glob("*/articles.jsonl.gz")):
+            name = dump.parent.name
+            sets[name] = [str(dump), *OPTIONS.get(name, [])]
+    return {k: v for k, v in sets.items() if not only or k in only}
+
+
+def run_tree(tree: Path, args: list[str], out: Path) -> None:
+    """``storyclust cluster ARGS --output OUT`` with the package imported from ``tree``."""
+    cmd = [sys.executable, "-c", RUNNER, str(tree), "cluster", *args, "--output", str(out), "--format", "json"]
+    done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"Error: {tree}: storyclust cluster {' '.join(args)} failed: {done.stderr.strip()}")
+
+
+def summary_without_timings(path: Path) -> dict:
+    doc = json.loads(path.read_text())
+    doc.pop("seconds", None)
+    return doc
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.same_output", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rev", default="main", help="git revision to compare against (default %(default)s)")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="corpora folder (default %(default)s)")
+    parser.add_argument("--only", action="append", default=[], help="compare only this input set (repeatable)")
+    parser.add_argument("--keep", type=Path, help="keep both runs' output folders under this folder")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="storyclust-same-") as tmp:
+        work = args.keep or Path(tmp)
+        base = Path(tmp) / "rev"
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(base), args.rev],
+                       check=True, capture_output=True)
+        try:
+            differ = 0
+            for name, cli_args in inputs(args.data, args.only).items():
+                before, after = work / name / "rev", work / name / "tree"
+                run_tree(base, cli_args, before)
+                run_tree(ROOT, cli_args, after)
+                bad = [f for f in COMPARED if not filecmp.cmp(before / f, after / f, shallow=False)]
+                note = ""
+                if summary_without_timings(before / "summary.json") != summary_without_timings(after / "summary.json"):
+                    note = " (summary.json differs beyond its seconds)"
+                print(f"{name}: {'identical' if not bad else 'DIFFERENT: ' + ', '.join(bad)}{note}", flush=True)
+                differ += bool(bad)
+        finally:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(base)], capture_output=True)
+    return 1 if differ else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
