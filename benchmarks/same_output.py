@@ -1,6 +1,6 @@
 """Check that the working tree writes byte-identical output files to a git revision, on every corpus.
 
-    python -m benchmarks.same_output [--rev main] [--data ../shared/data] [--only NAME ...] [--keep DIR]
+    python -m benchmarks.same_output [--rev main] [--data ../shared/data] [--only NAME ...] [--cache DIR]
 
 For a change that must not change behaviour (a refactor): the revision is checked out into a temporary git
 worktree, and ``storyclust cluster --output`` runs from both source trees on the bundled fixtures and on every
@@ -60,18 +60,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rev", default="main", help="git revision to compare against (default %(default)s)")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="corpora folder (default %(default)s)")
     parser.add_argument("--only", action="append", default=[], help="compare only this input set (repeatable)")
-    parser.add_argument("--keep", type=Path, help="keep both runs' output folders under this folder")
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "storyclust-same",
+                        help="the revision's output folders are kept here, by commit, and reused (default %(default)s)")
     args = parser.parse_args(argv)
+    sha = subprocess.run(["git", "-C", str(ROOT), "rev-parse", args.rev], check=True, capture_output=True,
+                         text=True).stdout.strip()
     with tempfile.TemporaryDirectory(prefix="storyclust-same-") as tmp:
-        work = args.keep or Path(tmp)
         base = Path(tmp) / "rev"
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(base), args.rev],
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(base), sha],
                        check=True, capture_output=True)
         try:
             differ = 0
             for name, cli_args in inputs(args.data, args.only).items():
-                before, after = work / name / "rev", work / name / "tree"
-                run_tree(base, cli_args, before)
+                before, after = args.cache / sha / name, Path(tmp) / name
+                if not (before / "summary.json").exists():
+                    run_tree(base, cli_args, before)
                 run_tree(ROOT, cli_args, after)
                 bad = [f for f in COMPARED if not filecmp.cmp(before / f, after / f, shallow=False)]
                 note = ""
