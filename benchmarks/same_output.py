@@ -23,7 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
 COMPARED = ("articles.jsonl", "duplicates.jsonl", "stories.jsonl")
-# Input mapping per corpus, as benchmarks.eval_all reads them (not tuning).
+# Input mapping per corpus, as benchmarks.eval_all reads them (not tuning); every corpus is read with
+# --skip-bad, since some hold records with an empty text.
 OPTIONS = {
     "basil": ["--unique-ids"],
     "pac_partisan_events": ["--title-field", "headline"],
@@ -37,7 +38,7 @@ def inputs(data: Path, only: list[str]) -> dict[str, list[str]]:
     if data.is_dir():
         for dump in sorted(data.glob("*/articles.jsonl.gz")):
             name = dump.parent.name
-            sets[name] = [str(dump), *OPTIONS.get(name, [])]
+            sets[name] = [str(dump), "--skip-bad", *OPTIONS.get(name, [])]
     return {k: v for k, v in sets.items() if not only or k in only}
 
 
