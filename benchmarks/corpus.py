@@ -24,7 +24,7 @@ is a DISTINCT document and a distinct story. ``tests/test_bench_corpus.py`` chec
 containment of every non-copy pair at small n (fixtures); on the real base, a 40,000-article dump (seed 7)
 has no pair of originals over distinct()'s bounds.
 
-Each original gets ``K`` wire copies (:func:`storyclust.synth.rewrite`, placed in the dump right after it) with
+Each original gets ``K`` wire copies (:func:`benchmarks.synth.rewrite`, placed in the dump right after it) with
 ``K`` uniform in 1..3 for a share ``copy_rate / (1 - copy_rate) / 2`` of the originals (``K = 1 + Poisson`` when
 ``copy_rate > 2/3``), so about ``copy_rate`` of the dump are copies. The plan (which base, round, copy number,
 date and outlet for every row) is a few numpy arrays built round by round in O(n); the dump is the plan
@@ -36,7 +36,7 @@ Dates: each unit instance starts at a uniform time in ``[0, span_days - 4 days)`
 2 days of that start and each copy within 2 days after its original, so a story spans at most 4 days.
 Outlets: siblings get different outlets of ``outlets``; a copy gets an outlet other than its original's.
 
-Copies are made by :func:`storyclust.synth.rewrite` and so can resemble OTHER articles a little: a truncated
+Copies are made by :func:`benchmarks.synth.rewrite` and so can resemble OTHER articles a little: a truncated
 copy keeps an article's opening (in 20 Newsgroups replies, often text quoted from another post) and copies may
 share an outlet footer. In that 40,000-article dump, 155 pairs of a copy and an article of another group exceed
 distinct()'s bounds (max Jaccard 0.16, containment 0.55), none the pipeline's default thresholds.
@@ -49,7 +49,6 @@ original's id.
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import json
 import math
@@ -66,7 +65,7 @@ from typing import Any, Iterator, Mapping, Sequence
 import numba
 import numpy as np
 
-from storyclust import synth
+from benchmarks import synth
 from storyclust.ingest import read_articles
 from storyclust.records import Article
 from storyclust.pipeline import prepare
@@ -323,38 +322,16 @@ def reuse_variant(article: Article, vocab: Vocabulary, key: int, *, id: str | No
             mapping[form] = _recase(vocab.words[t], form)
     title[1::2] = [mapping[w] for w in title[1::2]]
     text[1::2] = [mapping[w] for w in text[1::2]]
-    return synth._derive(article, id=id or article.id, title="".join(title), text="".join(text))
-
-
-@contextlib.contextmanager
-def _recording(log: dict[str, float]) -> Iterator[None]:
-    """Record the ``rate`` and ``keep`` that :func:`synth.rewrite` draws (the wrappers pass everything through)."""
-    substitute, truncate = synth.substitute_words, synth.truncate
-
-    def substitute_words(article, rng, rate=0.10):  # type: ignore[no-untyped-def]
-        log["substitute_rate"] = rate
-        return substitute(article, rng, rate=rate)
-
-    def truncate_(article, keep=0.6):  # type: ignore[no-untyped-def]
-        log["truncate_keep"] = keep
-        return truncate(article, keep=keep)
-
-    synth.substitute_words, synth.truncate = substitute_words, truncate_
-    try:
-        yield
-    finally:
-        synth.substitute_words, synth.truncate = substitute, truncate
+    return synth.derive(article, id=id or article.id, title="".join(title), text="".join(text))
 
 
 def make_copy(original: Article, rng: random.Random, *, id: str, source: str | None) -> Article:
-    """A wire copy (:func:`storyclust.synth.rewrite`) with ``ops``, ``substitute_rate`` and ``truncate_keep``
+    """A wire copy (:func:`benchmarks.synth.rewrite`) with ``ops``, ``substitute_rate`` and ``truncate_keep``
     (None when not applied) in its metadata."""
-    log: dict[str, float] = {}
-    with _recording(log):
-        copy, ops = synth.rewrite(original, rng, id=id, source=source)
-    copy.metadata.update(ops=list(ops), substitute_rate=log.get("substitute_rate"),
-                         truncate_keep=log.get("truncate_keep"))
-    return copy
+    made = synth.rewrite(original, rng, id=id, source=source)
+    made.article.metadata.update(ops=list(made.ops), substitute_rate=made.substitute_rate,
+                                 truncate_keep=made.truncate_keep)
+    return made.article
 
 
 # ------------------------------------------------------------------------------------------- the dump
@@ -438,7 +415,7 @@ class Dump(Sequence[Article]):
         p = self.plan
         b, r = int(p.base[i]), int(p.round[i])
         if not r:
-            return self._finish(synth._derive(self.base[b]), i)
+            return self._finish(synth.derive(self.base[b]), i)
         key = _mix(_mix(self.seed * 1_000_003 + self.units[int(p.unit[i])][0]) ^ r)
         return self._finish(reuse_variant(self.base[b], self.vocab, key), i)
 
@@ -460,7 +437,7 @@ class Dump(Sequence[Article]):
             self._cache[i] = article
             if len(self._cache) > 20_000:
                 self._cache.pop(next(iter(self._cache)))
-            article = synth._derive(article)
+            article = synth.derive(article)
         return article
 
     def __iter__(self) -> Iterator[Article]:

@@ -6,7 +6,7 @@
 Base: bbc2225, BASIL and PAC through :func:`benchmarks.corpus.distinct` (pairwise at most 0.1 3-gram Jaccard and 0.3
 containment, 50+ words), so it holds no unlabelled copy; a same-event pair over those bounds is a real copy (one side
 dropped, counted). ``--originals`` BBC articles (by seed) get 1-3 rewrites (:func:`benchmarks.corpus.make_copy`, i.e.
-:func:`storyclust.synth.rewrite`); other BBC articles stay unique; BASIL/PAC same-event pairs are the hard negatives.
+:func:`benchmarks.synth.rewrite`); other BBC articles stay unique; BASIL/PAC same-event pairs are the hard negatives.
 Every base pair being under the bounds, i.e. under every threshold of the grid, a base pair can only be joined through
 a copy. Scores are over pairs sharing a duplicate group of :func:`storyclust.pipeline.run`. ``--sweep`` runs the full
 grid: :func:`storyclust.dedup.deduplicate` once per (shingle_size, lsh_threshold) at near-zero thresholds, then its

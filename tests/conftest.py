@@ -172,7 +172,7 @@ def story_corpus():
     import random
     from datetime import timedelta, timezone
 
-    from storyclust.synth import rewrite
+    from benchmarks.synth import rewrite
 
     rng = random.Random(7)
     writer = NewsWriter(rng)
@@ -187,7 +187,7 @@ def story_corpus():
             truth.append(topic)
     copies = []
     for k, original in enumerate(rng.sample(range(len(articles)), 10)):
-        copy, _ = rewrite(articles[original], rng, id=f"copy-{k}")
+        copy = rewrite(articles[original], rng, id=f"copy-{k}").article
         articles.append(copy)
         truth.append(truth[original])
         copies.append((len(articles) - 1, original))

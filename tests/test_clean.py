@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from storyclust.clean import Boilerplate, clean_body, display_title, load_boilerplate, normalize
 from storyclust.ingest import read_articles
-from storyclust.synth import HEAD_BOILERPLATE, TAIL_BOILERPLATE
+from benchmarks.synth_words import HEAD_BOILERPLATE, TAIL_BOILERPLATE
 
 # Characters where normalisation is delicate: odd spaces and line breaks, zero-width and soft hyphen, combining
 # marks that compose after a deletion, compatibility forms, curly punctuation, Hangul jamo.

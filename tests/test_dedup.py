@@ -15,7 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storyclust import pipeline, synth
+from benchmarks import synth
+from benchmarks.synth_words import COMMON_WORDS
+from storyclust import pipeline
 from storyclust.dedup import DedupConfig, DedupResult, deduplicate, expected_recall, group_pairs
 from storyclust.ingest import read_articles
 from storyclust.lsh import candidate_probability, lsh_params
@@ -105,8 +107,8 @@ def generated_corpus(seeds_dir: Path) -> list[Article]:
     docs: list[Article] = list(seeds)
     for seed in seeds:
         for j in range(15):
-            docs.append(synth.rewrite(seed, rng, id=f"{seed.id}~r{j}")[0])
-    words = list(synth.COMMON_WORDS)
+            docs.append(synth.rewrite(seed, rng, id=f"{seed.id}~r{j}").article)
+    words = list(COMMON_WORDS)
     for i in range(110):
         tokens = [rng.choice(words) for _ in range(rng.randint(60, 300))]
         sentences = [" ".join(tokens[p : p + 12]).capitalize() + "." for p in range(0, len(tokens), 12)]

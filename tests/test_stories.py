@@ -252,7 +252,7 @@ def test_a_lone_article_in_a_small_corpus_is_its_own_story(news_writer) -> None:
 
 
 def test_a_singleton_keeps_its_copies(news_writer) -> None:
-    from storyclust.synth import add_footer
+    from benchmarks.synth import add_footer
 
     writer = news_writer(12)
     start = datetime(2021, 6, 1, tzinfo=timezone.utc)

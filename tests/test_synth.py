@@ -1,4 +1,4 @@
-"""Tests for storyclust.synth (wire-copy rewrites) and fixtures/make_fixtures.py."""
+"""Tests for benchmarks.synth (wire-copy rewrites), its word lists and fixtures/make_fixtures.py."""
 
 from __future__ import annotations
 
@@ -14,15 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from storyclust.records import Article
-from storyclust.synth import (
-    COMMON_WORDS,
-    HEAD_BOILERPLATE,
-    SYNONYMS,
-    TAIL_BOILERPLATE,
+from benchmarks.synth import (
     VARIANTS,
     add_boilerplate,
     add_footer,
+    derive,
     new_headline,
     paragraph_separator,
     reorder_paragraphs,
@@ -31,6 +27,8 @@ from storyclust.synth import (
     substitute_words,
     truncate,
 )
+from benchmarks.synth_words import COMMON_WORDS, HEAD_BOILERPLATE, SYNONYMS, TAIL_BOILERPLATE
+from storyclust.records import Article
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted((ROOT / "fixtures" / "seeds").glob("*.txt"))
@@ -227,17 +225,36 @@ def test_rewrite() -> None:
     before = copy.deepcopy(LONG)
     seen: set[str] = set()
     for seed in range(60):
-        out, ops = rewrite(LONG, random.Random(seed), id=f"copy{seed}", source="Other")
-        again = rewrite(LONG, random.Random(seed), id=f"copy{seed}", source="Other")
-        assert (out, ops) == again
+        made = rewrite(LONG, random.Random(seed), id=f"copy{seed}", source="Other")
+        assert made == rewrite(LONG, random.Random(seed), id=f"copy{seed}", source="Other")
+        out, ops = made.article, made.ops
         assert ops[0] == "headline" and set(ops) <= set(VARIANTS) and len(set(ops)) == len(ops)
         assert out.id == f"copy{seed}" and out.source == "Other" and out.url is None
         assert out.title != LONG.title
         seen.update(ops)
     assert seen == set(VARIANTS)
     assert LONG == before
-    kept, _ = rewrite(LONG, random.Random(1), id="c")
-    assert kept.source == LONG.source
+    assert rewrite(LONG, random.Random(1), id="c").article.source == LONG.source
+
+
+def test_rewrite_reports_the_parameters_it_drew() -> None:
+    for seed in range(40):
+        made = rewrite(LONG, random.Random(seed), id="c")
+        assert ("truncate" in made.ops) == (made.truncate_keep is not None)
+        assert ("substitute" in made.ops) == (made.substitute_rate is not None)
+        if made.ops == ("headline", "truncate"):  # the copy is then exactly the drawn truncation
+            assert made.article.text == truncate(LONG, keep=made.truncate_keep).text
+        if made.truncate_keep is not None:
+            assert 0.5 <= made.truncate_keep <= 0.9
+        if made.substitute_rate is not None:
+            assert 0.03 <= made.substitute_rate <= 0.15
+
+
+def test_derive_copies_metadata_and_applies_changes() -> None:
+    out = derive(LONG, id="other", title="T")
+    assert (out.id, out.title, out.text) == ("other", "T", LONG.text)
+    assert out.metadata == LONG.metadata and out.metadata is not LONG.metadata
+    assert derive(LONG, metadata={"k": 1}).metadata == {"k": 1}
 
 
 def test_make_fixtures_check() -> None:
