@@ -121,7 +121,7 @@ def _cache_key(data_dir: str | Path | None) -> str:
     """Fingerprint of what the clean base depends on: the input files and the code that reads and cleans them."""
     digest = hashlib.sha256(repr(data_dir).encode())
     root = Path(__file__).resolve().parents[1]
-    code = [root / "benchmarks" / "corpus.py", *(root / "storyclust" / f"{m}.py" for m in BASE_MODULES),
+    code = [root / "benchmarks" / "corpus.py", *(p for m in BASE_MODULES for p in sorted((root / "storyclust").glob(f"{m}.py")) + sorted((root / "storyclust" / m).glob("*.py"))),
             *sorted((root / "storyclust" / "data").glob("*"))]
     for path in code:
         digest.update(path.read_bytes())
