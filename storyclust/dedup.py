@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Sequence
 
@@ -16,74 +16,12 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from .lsh import candidate_pairs, candidate_probability, lsh_params
+from .lsh import candidate_pairs, candidate_probability
 from .records import Article, ProgressSink, stage
+from .settings import DedupConfig
 from .signatures import Shingles, minhash, overlaps, shingle
 
 __all__ = ["DedupConfig", "DuplicateGroup", "DedupResult", "deduplicate", "group_pairs"]
-
-
-@dataclass(frozen=True)
-class DedupConfig:
-    """Settings of the near-duplicate stage, chosen for wire-copy rewrites rather than web-crawl dedup.
-
-    Wire copy is republished under new headlines, with boilerplate added, paragraphs trimmed and words
-    changed. True reprints often share only ~30% of their word 3-grams, so the 0.8-Jaccard settings of
-    web-crawl dedup miss most of them. The defaults below were measured on generated rewrites of real
-    BBC articles, with same-event articles from other outlets (BASIL, PAC) as hard negatives
-    (``python -m benchmarks.dedup_quality``; numbers in the README and benchmarks/RESULTS.md).
-
-    shingle_size (3):
-        Word n-grams per shingle. 3-grams keep ~57% Jaccard after a 10% word substitution, where 5-grams keep
-        ~42%; shorter grams (1, 2) start matching different articles that share phrases.
-    num_perm (128):
-        MinHash permutations. The Jaccard estimate's standard error is about sqrt(J(1-J)/num_perm), 0.04 at
-        J=0.5; more permutations cost time linearly.
-    lsh_threshold (0.2):
-        The Jaccard at which the banding's candidate probability curve is centred; the bands and rows come
-        from datasketch's formula (0.2 with 128 permutations gives 28 bands of 2 rows). A pair at J=0.25
-        becomes a candidate with probability 0.84, at J=0.3 with 0.93, at J=0.4 with 0.99. The threshold is
-        low because candidates are cheap: every one is verified exactly.
-    jaccard_threshold (0.3):
-        A candidate whose exact shingle Jaccard reaches this is a copy. Generated rewrites of real BBC
-        articles (new headline, boilerplate, footers, 3-15% of words changed, up to half cut) kept 0.26 at
-        the least; same-event articles by different outlets (BASIL, PAC) reached 0.244 at the most.
-    containment_threshold (0.5):
-        A candidate is also a copy when this share of the smaller article's shingles appears in the larger
-        one, so an abridged copy (the first half of an article, J=0.5) still matches its original. Rewrites
-        kept 0.52 at the least; same-event articles by different outlets reached 0.431 at the most.
-    min_containment_shingles (25):
-        Containment counts only when the smaller article has at least this many shingles, so a short quote
-        or a one-line brief is not called a copy of the story that quotes it.
-    seed (1):
-        Seed of the MinHash permutations. The same input and seed give the same output.
-    """
-
-    shingle_size: int = 3
-    num_perm: int = 128
-    lsh_threshold: float = 0.2
-    jaccard_threshold: float = 0.3
-    containment_threshold: float = 0.5
-    min_containment_shingles: int = 25
-    seed: int = 1
-
-    def __post_init__(self) -> None:
-        if self.shingle_size < 1:
-            raise ValueError(f"shingle_size must be >= 1, got {self.shingle_size}")
-        if self.num_perm < 2:
-            raise ValueError(f"num_perm must be >= 2, got {self.num_perm}")
-        for name in ("lsh_threshold", "jaccard_threshold", "containment_threshold"):
-            value = getattr(self, name)
-            if not 0.0 < value <= 1.0:
-                raise ValueError(f"{name} must be in (0, 1], got {value}")
-
-    @property
-    def bands_rows(self) -> tuple[int, int]:
-        return lsh_params(min(self.lsh_threshold, 0.99), self.num_perm)
-
-    def describe(self) -> dict:
-        bands, rows = self.bands_rows
-        return {**asdict(self), "bands": bands, "rows": rows}
 
 
 @dataclass(frozen=True)

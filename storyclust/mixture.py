@@ -37,12 +37,13 @@ import numpy as np
 from scipy import sparse
 from scipy.special import gammaln
 
+from .hashing import GOLDEN, probe, table_size
+
 __all__ = ["refine", "log_evidence", "merge_evidence", "MIXTURE_ALPHA", "MIXTURE_BETA", "MIXTURE_MIN_STORY"]
 
 MIXTURE_ALPHA = 0.1  # weight of a new story, against log(m_k) for a story of m_k articles
 MIXTURE_BETA = 0.1  # Dirichlet prior on each story's term distribution
 MIXTURE_MIN_STORY = 5  # articles a story needs for its term distribution to be learnt from them
-_FIBONACCI = np.uint64(0x9E3779B97F4A7C15)  # 2^64 / golden ratio: spreads story * v + term over the table
 
 
 def refine(
@@ -212,20 +213,15 @@ def _score(j, d, indptr, terms, size, total, keys, counts, v, beta, vb):
 
 @numba.njit(cache=True)
 def _table(entries):
-    size = 16
-    while size < entries:
-        size *= 2
+    size = table_size(entries)
     return np.full(size, -1, np.int64), np.zeros(size, np.int64)
 
 
 @numba.njit(cache=True, inline="always")
 def _slot(keys, key):
     """The key's slot, or the empty slot where it would go (its count there is 0)."""
-    mask = len(keys) - 1
-    i = np.int64((np.uint64(key) * _FIBONACCI) >> np.uint64(20)) & mask
-    while keys[i] != key and keys[i] != -1:
-        i = (i + 1) & mask
-    return i
+    start = np.int64((np.uint64(key) * GOLDEN) >> np.uint64(20)) & (len(keys) - 1)  # Fibonacci hashing
+    return probe(keys, key, start, -1)
 
 
 @numba.njit(cache=True)

@@ -18,12 +18,13 @@ from typing import Iterable, Sequence
 import numba
 import numpy as np
 
+from .hashing import FNV_OFFSET as _FNV_OFFSET
+from .hashing import FNV_PRIME as _FNV_PRIME
+from .hashing import MIX_1 as _MIX_1
+from .hashing import finalize as _finalize
+
 __all__ = ["Shingles", "encode", "shingle", "minhash", "jaccard_exact", "overlaps"]
 
-_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
-_FNV_PRIME = np.uint64(0x100000001B3)
-_MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX_2 = np.uint64(0x94D049BB133111EB)
 _MAX32 = np.uint32(0xFFFFFFFF)
 _CHUNK = 32768  # documents shingled at a time
 
@@ -53,13 +54,6 @@ class Shingles:
 @numba.njit(cache=True, inline="always")
 def _is_word(c: np.uint8) -> bool:
     return (48 <= c <= 57) or (97 <= c <= 122) or c >= 128
-
-
-@numba.njit(cache=True)
-def _finalize(h: np.uint64) -> np.uint64:
-    h = (h ^ (h >> np.uint64(30))) * _MIX_1
-    h = (h ^ (h >> np.uint64(27))) * _MIX_2
-    return h ^ (h >> np.uint64(31))
 
 
 @numba.njit(cache=True)

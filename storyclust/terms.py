@@ -25,22 +25,13 @@ import numba
 import numpy as np
 from scipy import sparse
 
-from .signatures import _FNV_OFFSET, _FNV_PRIME, _MIX_1, _MIX_2
+from .hashing import FNV_OFFSET, FNV_PRIME, GOLDEN, finalize_nonzero, probe, table_size
 from .signatures import encode as _encode
 
 __all__ = ["TermCounts", "TermNames", "count_terms"]
 
-_PAIR = np.uint64(0x9E3779B97F4A7C15)
 _EMPTY = np.uint64(0)
 _CHUNK = 16384  # documents per counting pass: bounds the scratch memory
-
-
-@numba.njit(cache=True, inline="always")
-def _finalize(h):
-    h = (h ^ (h >> np.uint64(30))) * _MIX_1
-    h = (h ^ (h >> np.uint64(27))) * _MIX_2
-    h = h ^ (h >> np.uint64(31))
-    return h if h != _EMPTY else np.uint64(1)  # 0 marks an empty table slot
 
 
 @numba.njit(cache=True, inline="always")
@@ -85,27 +76,20 @@ def _char(buf, p, end):
 @numba.njit(cache=True, inline="always")
 def _is_stop(stops, h):
     """Whether ``h`` is in ``stops``, an open-addressing set (power-of-two size, 0 = empty, linear probing)."""
-    mask = np.uint64(len(stops) - 1)
-    slot = h & mask
-    while stops[slot] != _EMPTY:
-        if stops[slot] == h:
-            return True
-        slot = (slot + np.uint64(1)) & mask
-    return False
+    return stops[probe(stops, h, _start(stops, h), _EMPTY)] == h
+
+
+@numba.njit(cache=True, inline="always")
+def _start(keys, h):
+    """The slot where probing for hash ``h`` starts in a table of hashes (its low bits)."""
+    return np.int64(h & np.uint64(len(keys) - 1))
 
 
 @numba.njit(cache=True)
 def _stop_set(hashes):
-    size = 16
-    while size < 4 * len(hashes):
-        size *= 2
-    table = np.zeros(size, np.uint64)
-    mask = np.uint64(size - 1)
+    table = np.zeros(table_size(4 * len(hashes)), np.uint64)
     for h in hashes:
-        slot = h & mask
-        while table[slot] != _EMPTY and table[slot] != h:
-            slot = (slot + np.uint64(1)) & mask
-        table[slot] = h
+        table[probe(table, h, _start(table, h), _EMPTY)] = h
     return table
 
 
@@ -123,7 +107,7 @@ def _tokenize(buf, start, end, stops, tok_hash, tok_start, tok_end):
         first_kind = kind
         chars = 0
         bad = False
-        h = _FNV_OFFSET
+        h = FNV_OFFSET
         while p < end:
             size, kind = _char(buf, p, end)
             if kind == 0:
@@ -131,12 +115,12 @@ def _tokenize(buf, start, end, stops, tok_hash, tok_start, tok_end):
             if kind == 3:
                 bad = True
             for q in range(p, p + size):
-                h = (h ^ np.uint64(buf[q])) * _FNV_PRIME
+                h = (h ^ np.uint64(buf[q])) * FNV_PRIME
             chars += 1
             p += size
         if bad or first_kind != 1 or chars < 2:
             continue
-        h = _finalize(h)
+        h = finalize_nonzero(h)
         if _is_stop(stops, h):
             continue
         tok_hash[n] = h
@@ -199,7 +183,7 @@ def _count_chunk(buf, starts, stops, pairs):
 
 @numba.njit(cache=True, inline="always")
 def _pair(first, second):
-    return _finalize((first * _PAIR) ^ second ^ np.uint64(2))
+    return finalize_nonzero((first * GOLDEN) ^ second ^ np.uint64(2))
 
 
 @numba.njit(cache=True)
@@ -208,14 +192,11 @@ def _number(hashes, offsets, doc_base, keys, values, distinct, first_doc, first_
     doubled when half full) that persists across chunks; a new term records its hash and first document.
     Returns each entry's id and the (possibly grown) table and first-occurrence arrays."""
     capacity = len(keys)
-    mask = np.uint64(capacity - 1)
     ids = np.empty(len(hashes), np.int32)
     for d in range(len(offsets) - 1):
         for e in range(offsets[d], offsets[d + 1]):
             h = hashes[e]
-            slot = h & mask
-            while keys[slot] != _EMPTY and keys[slot] != h:
-                slot = (slot + np.uint64(1)) & mask
+            slot = probe(keys, h, _start(keys, h), _EMPTY)
             if keys[slot] == h:
                 ids[e] = values[slot]
                 continue
@@ -237,13 +218,10 @@ def _number(hashes, offsets, doc_base, keys, values, distinct, first_doc, first_
                 old_keys, old_values = keys, values
                 keys = np.zeros(capacity, np.uint64)
                 values = np.empty(capacity, np.int32)
-                mask = np.uint64(capacity - 1)
                 for s in range(len(old_keys)):
                     k = old_keys[s]
                     if k != _EMPTY:
-                        slot = k & mask
-                        while keys[slot] != _EMPTY:
-                            slot = (slot + np.uint64(1)) & mask
+                        slot = probe(keys, k, _start(keys, k), _EMPTY)
                         keys[slot] = k
                         values[slot] = old_values[s]
     return ids, keys, values, distinct, first_doc, first_hash
@@ -284,10 +262,10 @@ def _token_hashes(buf, starts):
     """The hash of each of the ``len(starts) - 1`` words in ``buf`` (used for the stop-word list)."""
     out = np.empty(len(starts) - 1, np.uint64)
     for i in range(len(starts) - 1):
-        h = _FNV_OFFSET
+        h = FNV_OFFSET
         for q in range(starts[i], starts[i + 1]):
-            h = (h ^ np.uint64(buf[q])) * _FNV_PRIME
-        out[i] = _finalize(h)
+            h = (h ^ np.uint64(buf[q])) * FNV_PRIME
+        out[i] = finalize_nonzero(h)
     return out
 
 

@@ -1,0 +1,187 @@
+"""The settings of the two stages: :class:`DedupConfig` (copies) and :class:`StoryConfig` (stories).
+
+Each field is listed once, as ``name (default, unit): meaning``. Why each default is what it is, with the
+measurements behind it, is in docs/settings.md. A setting that turns a step off does so with ``None`` for a
+number of days and ``0`` for a count; the field's line says which.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+__all__ = ["DedupConfig", "StoryConfig"]
+
+
+def _check(ok: bool, rule: str, fix: str) -> None:
+    """Raise ``ValueError("<rule>; <fix>")`` unless ``ok``; ``rule`` names the setting and its bad value."""
+    if not ok:
+        raise ValueError(f"{rule}; {fix}")
+
+
+@dataclass(frozen=True)
+class DedupConfig:
+    """Settings of the near-duplicate stage, chosen for wire-copy rewrites rather than web-crawl dedup.
+
+    shingle_size (3, words): word n-gram length of a shingle.
+    num_perm (128, permutations): MinHash permutations; the Jaccard estimate's standard error is about
+        ``sqrt(J (1 - J) / num_perm)``.
+    lsh_threshold (0.2, Jaccard): centre of the banding's candidate probability curve; bands and rows follow
+        datasketch's formula (0.2 with 128 permutations gives 28 bands of 2 rows).
+    jaccard_threshold (0.3, Jaccard): a candidate whose exact shingle Jaccard reaches this is a copy.
+    containment_threshold (0.5, share): a candidate is also a copy when this share of the smaller article's
+        shingles is in the larger one.
+    min_containment_shingles (25, shingles): containment counts only when the smaller article has this many.
+    seed (1): seed of the MinHash permutations; the same input and seed give the same output.
+    """
+
+    shingle_size: int = 3
+    num_perm: int = 128
+    lsh_threshold: float = 0.2
+    jaccard_threshold: float = 0.3
+    containment_threshold: float = 0.5
+    min_containment_shingles: int = 25
+    seed: int = 1
+
+    def __post_init__(self) -> None:
+        _check(
+            self.shingle_size >= 1,
+            f"shingle_size must be >= 1, got {self.shingle_size}",
+            "a shingle holds at least one word (default 3)",
+        )
+        _check(
+            self.num_perm >= 2,
+            f"num_perm must be >= 2, got {self.num_perm}",
+            "LSH needs at least two permutations (default 128)",
+        )
+        for name in ("lsh_threshold", "jaccard_threshold", "containment_threshold"):
+            value = getattr(self, name)
+            _check(
+                0.0 < value <= 1.0,
+                f"{name} must be in (0, 1], got {value}",
+                f"give a share of shingles (default {getattr(DedupConfig, name)})",
+            )
+
+    @property
+    def bands_rows(self) -> tuple[int, int]:
+        from .lsh import lsh_params  # here, not at the top: the stages import the settings, not the reverse
+
+        return lsh_params(min(self.lsh_threshold, 0.99), self.num_perm)
+
+    def describe(self) -> dict:
+        bands, rows = self.bands_rows
+        return {**asdict(self), "bands": bands, "rows": rows}
+
+
+@dataclass(frozen=True)
+class StoryConfig:
+    """Settings of the story stage.
+
+    title_weight (3, repeats): the title is repeated this many times before the body in the TF-IDF text.
+    ngram_range ((1, 2), words): TF-IDF terms are words and word pairs (English stop words removed).
+    min_df (2, articles): a term must appear in at least this many articles (relaxed when none does).
+    max_df (0.5, share of articles): a term in more articles than this is dropped (relaxed under 20 articles).
+    max_features (262144, terms): the most frequent terms kept; ``None`` keeps all.
+    svd_components (None, dimensions): LSA dimensions; ``None`` grows them with the number of unique articles
+        (:func:`storyclust.stories.vectorize.lsa_dimensions`); corpora no larger cluster the TF-IDF rows.
+    svd_sample (20000, articles): on larger corpora the LSA basis is fitted on this many seeded random
+        articles (and their 65,536 most frequent terms); ``None`` fits on all.
+    min_cluster_size (2, articles): HDBSCAN's smallest cluster.
+    min_samples (1, neighbors): HDBSCAN's neighbors for a point to be core.
+    cluster_selection_method ("leaf"): HDBSCAN's flat cluster selection, "leaf" or "eom".
+    cluster_selection_epsilon (0.0, distance): HDBSCAN's selection epsilon.
+    merge_similarity (0.3, cosine): clusters whose exact TF-IDF centroids reach this cosine merge, closest
+        first; above 1 nothing merges.
+    short_text_terms (50, distinct terms): clusters whose articles average fewer terms are short texts and
+        merge at ``merge_similarity * sqrt(terms / short_text_terms)``; 0 turns off every short-text step
+        (this scaling, ``short_text_evidence`` and ``mixture_sweeps``).
+    short_text_evidence (True): a merge of two short-text clusters also needs one Dirichlet-multinomial story
+        to explain their terms at least as well as two (:func:`storyclust.stories.mixture.merge_evidence`),
+        and a second merge round relinks short-text clusters through the graph.
+    pair_similarity (0.05, cosine): a left-over article joins its nearest date-compatible story when each is
+        the other's nearest and their cosine reaches this.
+    member_similarity (0.02, cosine): an article whose cosine to the rest of its story is below this stands
+        alone.
+    graph_neighbors (20, articles): neighbors per article in the time-gated graph HDBSCAN reads.
+    exact_neighbors (20000, articles): up to this many articles the graph is exact; beyond, an inverted-file
+        search (:mod:`storyclust.stories.neighbors`).
+    merge_neighbors (10, clusters): merge candidates per cluster.
+    max_gap_days (180.0, days): no story spans a gap in its coverage longer than this; ``None`` turns it off.
+        Undated articles are never split off by time.
+    time_scale_days (7.0, days): graph similarities are discounted to ``cos / (1 + days apart /
+        time_scale_days)``; ``None`` turns it off.
+    mixture_sweeps (5, sweeps): greedy Dirichlet-multinomial sweeps after clustering, moving short texts among
+        stories of at least ``MIXTURE_MIN_STORY`` articles (:mod:`storyclust.stories.mixture`); 0 turns it off.
+    terms (8, terms): distinctive terms per story label.
+    random_state (0): seed of the randomised SVD, its sample, and the neighbor search on large corpora.
+    """
+
+    title_weight: int = 3
+    ngram_range: tuple[int, int] = (1, 2)
+    min_df: int = 2
+    max_df: float = 0.5
+    max_features: int | None = 262_144
+    svd_components: int | None = None
+    svd_sample: int | None = 20_000
+    min_cluster_size: int = 2
+    min_samples: int = 1
+    cluster_selection_method: str = "leaf"
+    cluster_selection_epsilon: float = 0.0
+    merge_similarity: float = 0.3
+    short_text_terms: int = 50
+    pair_similarity: float = 0.05
+    member_similarity: float = 0.02
+    merge_neighbors: int = 10
+    graph_neighbors: int = 20
+    exact_neighbors: int = 20_000
+    max_gap_days: float | None = 180.0
+    time_scale_days: float | None = 7.0
+    short_text_evidence: bool = True
+    mixture_sweeps: int = 5
+    terms: int = 8
+    random_state: int = 0
+
+    def __post_init__(self) -> None:
+        _check(
+            self.cluster_selection_method in ("eom", "leaf"),
+            f"cluster_selection_method must be 'eom' or 'leaf', got {self.cluster_selection_method!r}",
+            "use 'leaf' (the default) for the finest clusters or 'eom' for HDBSCAN's most stable ones",
+        )
+        _check(
+            self.min_cluster_size >= 2,
+            f"min_cluster_size must be >= 2, got {self.min_cluster_size}",
+            "a story of one article is a singleton already (default 2)",
+        )
+        _check(
+            self.max_gap_days is None or self.max_gap_days > 0,
+            f"max_gap_days must be positive or None, got {self.max_gap_days}",
+            "give a number of days (default 180), or None to let stories span any gap",
+        )
+        _check(
+            self.mixture_sweeps >= 0,
+            f"mixture_sweeps must be >= 0, got {self.mixture_sweeps}",
+            "give a number of sweeps (default 5), or 0 to turn the mixture off",
+        )
+        _check(
+            self.graph_neighbors >= 1,
+            f"graph_neighbors must be >= 1, got {self.graph_neighbors}",
+            "every article needs at least one neighbor in the graph (default 20)",
+        )
+        _check(
+            self.svd_components is None or self.svd_components >= 2,
+            f"svd_components must be >= 2 or None, got {self.svd_components}",
+            "give at least two LSA dimensions, or None to grow them with the corpus (the default)",
+        )
+        _check(
+            self.time_scale_days is None or self.time_scale_days > 0,
+            f"time_scale_days must be positive or None, got {self.time_scale_days}",
+            "give a number of days (default 7), or None to turn the time decay off",
+        )
+        _check(
+            0.0 < self.merge_similarity <= 1.01,
+            f"merge_similarity must be in (0, 1] (above 1 disables merging), got {self.merge_similarity}",
+            "give a cosine (default 0.3), or 1.01 to merge nothing",
+        )
+
+    def describe(self) -> dict[str, Any]:
+        return asdict(self)
