@@ -24,12 +24,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from benchmarks.harness import story_changes
-from storyclust.dedup import DedupConfig
-from storyclust.evaluate import score_result
+from storyclust.settings import DedupConfig
+from storyclust.evaluate import score_result, story_scores
 from storyclust.ingest import FieldMap
 from storyclust.records import Article
 from storyclust.pipeline import read, run
-from storyclust.stories import StoryConfig
+from storyclust.settings import StoryConfig
 
 DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
@@ -41,7 +41,15 @@ class Corpus:
     dup_label: str | None = None
     fields: FieldMap = field(default_factory=FieldMap)
     unique_ids: bool = False
+    skip_bad: bool = False
+    folder: str | None = None  # the folder under --data, when it is not ``name``
+    labelled_only: bool = False  # keep only the articles that have a (non-null) ``label``
+    subset_label: str | None = None  # also score the run's stories on the articles that have this label
     note: str = ""
+
+    @property
+    def path(self) -> str:
+        return self.folder or self.name
 
 
 CORPORA = (
@@ -53,6 +61,21 @@ CORPORA = (
         note="its title field is a file name: --title-field headline (absent) shows the text's first line",
     ),
     Corpus("googlenews_yin", "cluster"),
+    Corpus(
+        "gva_incidents",
+        "cluster_id",
+        skip_bad=True,
+        subset_label="gvc_event_id",
+        note="109 texts are empty: --skip-bad; its GVC articles are also scored inside the whole run",
+    ),
+    Corpus(
+        "gva_gvc",
+        "gvc_event_id",
+        skip_bad=True,
+        folder="gva_incidents",
+        labelled_only=True,
+        note="the Gun Violence Corpus subset: the articles with a gvc_event_id, scored on it",
+    ),
     Corpus("bbc2225", None, dup_label="exact_dup_group", note="duplicates only (its labels are sections)"),
 )
 
@@ -83,8 +106,10 @@ def evaluate(
     sample: float | None = None,
     headlines: bool = False,
 ) -> dict:
-    path = data / corpus.name / "articles.jsonl.gz"
-    result, seconds = read([path], fields=corpus.fields, unique_ids=corpus.unique_ids)
+    path = data / corpus.path / "articles.jsonl.gz"
+    result, seconds = read([path], fields=corpus.fields, skip_bad=corpus.skip_bad, unique_ids=corpus.unique_ids)
+    if corpus.labelled_only:
+        result = replace(result, articles=[a for a in result.articles if a.metadata.get(corpus.label) is not None])
     if headlines:
         result = replace(result, articles=headlines_only(result.articles))
     if sample is not None:  # the same share of the same articles for every seed and setting
@@ -98,19 +123,32 @@ def evaluate(
     outcome = run(result, dedup, stories, read_seconds=seconds)
     # Without a story label no stories are built, so only the duplicate scores come back.
     scores = score_result(outcome, corpus.label or corpus.dup_label, corpus.dup_label)
+    if corpus.subset_label and outcome.stories is not None:
+        keep = [i for i, a in enumerate(outcome.articles) if a.metadata.get(corpus.subset_label) is not None]
+        scores["subset"] = {
+            "label": corpus.subset_label,
+            "articles": len(keep),
+            "stories": story_scores(
+                [int(outcome.stories.story_of[i]) for i in keep],
+                [outcome.articles[i].metadata[corpus.subset_label] for i in keep],
+                [outcome.articles[i].date for i in keep],
+            ),
+        }
     scores["seconds"] = round(time.perf_counter() - t + seconds, 2)
     return scores
 
 
 def summarise(runs: list[dict]) -> dict:
-    """Mean and spread over seeds of the numbers the table shows."""
+    """Mean and spread over seeds of the numbers the table shows (a number missing from a run, such as the
+    windowed BCubed of an undated corpus, is left out)."""
     def pick(path: tuple[str, ...]) -> list[float]:
         values = []
         for r in runs:
             v = r
             for key in path:
-                v = v[key]
-            values.append(float(v))
+                v = v.get(key) if isinstance(v, dict) else None
+            if v is not None:
+                values.append(float(v))
         return values
 
     out = {}
@@ -118,41 +156,55 @@ def summarise(runs: list[dict]) -> dict:
         "b3_p": ("stories", "bcubed", "precision"),
         "b3_r": ("stories", "bcubed", "recall"),
         "b3_f1": ("stories", "bcubed", "f1"),
+        "b3w_p": ("stories", "bcubed_windows", "precision"),
+        "b3w_r": ("stories", "bcubed_windows", "recall"),
+        "b3w_f1": ("stories", "bcubed_windows", "f1"),
+        "pw_p": ("stories", "pairwise", "precision"),
+        "pw_r": ("stories", "pairwise", "recall"),
         "pw_f1": ("stories", "pairwise", "f1"),
         "nmi": ("stories", "nmi"),
         "ari": ("stories", "ari"),
+        "ami": ("stories", "ami"),
         "k": ("stories", "predicted_clusters"),
         "k_true": ("stories", "true_clusters"),
         "dup_p": ("duplicates", "precision"),
         "dup_r": ("duplicates", "recall"),
         "dup_pred": ("duplicates", "predicted_pairs"),
         "dup_true": ("duplicates", "true_pairs"),
+        "articles": ("articles",),
         "seconds": ("seconds",),
     }
     for name, path in paths.items():
-        if path[0] in runs[0] or name == "seconds":
-            values = pick(path)
+        values = pick(path)
+        if len(values) == len(runs):
             out[name] = (statistics.mean(values), statistics.pstdev(values) if len(values) > 1 else 0.0)
     return out
 
 
 def markdown(rows: dict[str, dict]) -> str:
+    """One row per corpus: BCubed, BCubed in 7-day windows (SCStory's protocol), whole-stream pairwise
+    (Priberam's), NMI / ARI / AMI, story counts, duplicate pairs, seconds."""
     def cell(stat: tuple[float, float] | None, digits: int = 3) -> str:
         if stat is None:
             return "–"
         mean, sd = stat
         return f"{mean:.{digits}f}" + (f" ± {sd:.{digits}f}" if sd > 0 else "")
 
+    columns = [
+        ("BCubed P", "b3_p"), ("BCubed R", "b3_r"), ("BCubed F1", "b3_f1"),
+        ("7-day BCubed P", "b3w_p"), ("7-day BCubed R", "b3w_r"), ("7-day BCubed F1", "b3w_f1"),
+        ("pairwise P", "pw_p"), ("pairwise R", "pw_r"), ("pairwise F1", "pw_f1"),
+        ("NMI", "nmi"), ("ARI", "ari"), ("AMI", "ami"),
+    ]
     lines = [
-        "| corpus | BCubed P | BCubed R | BCubed F1 | pairwise F1 | NMI | ARI | stories (true) | dup P | dup R | s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| corpus | " + " | ".join(c for c, _ in columns) + " | stories (true) | dup P | dup R | s |",
+        "|---" * (len(columns) + 5) + "|",
     ]
     for name, s in rows.items():
         k = f"{s['k'][0]:.0f} ({s['k_true'][0]:.0f})" if "k" in s else "–"
+        cells = " | ".join(cell(s.get(key)) for _, key in columns)
         lines.append(
-            f"| {name} | {cell(s.get('b3_p'))} | {cell(s.get('b3_r'))} | {cell(s.get('b3_f1'))} | "
-            f"{cell(s.get('pw_f1'))} | {cell(s.get('nmi'))} | {cell(s.get('ari'))} | {k} | "
-            f"{cell(s.get('dup_p'))} | {cell(s.get('dup_r'))} | {s['seconds'][0]:.1f} |"
+            f"| {name} | {cells} | {k} | {cell(s.get('dup_p'))} | {cell(s.get('dup_r'))} | {s['seconds'][0]:.1f} |"
         )
     return "\n".join(lines)
 
@@ -188,11 +240,14 @@ def main(argv: list[str] | None = None) -> int:
     for corpus in CORPORA:
         if wanted and corpus.name not in wanted:
             continue
-        if not (args.data / corpus.name / "articles.jsonl.gz").exists():
+        if not (args.data / corpus.path / "articles.jsonl.gz").exists():
             continue
         raw[corpus.name] = [evaluate(corpus, args.data, seed, args.fast_paths, changes, args.sample, args.headlines)
                             for seed in seeds]
         rows[corpus.name] = summarise(raw[corpus.name])
+        if corpus.subset_label:
+            subset = [{**r["subset"], "seconds": r["seconds"]} for r in raw[corpus.name]]
+            rows[f"{corpus.name}, its {corpus.subset_label} articles in the whole run"] = summarise(subset)
         print(f"{corpus.name}: done", file=sys.stderr)
     print(markdown(rows))
     print(f"\ncommand: python -m benchmarks.eval_all {' '.join(argv if argv is not None else sys.argv[1:])}")

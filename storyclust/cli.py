@@ -13,15 +13,15 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import __version__
 from .clean import load_boilerplate
-from .dedup import DedupConfig
+from .settings import DedupConfig
 from .export import article_rows, pair_rows, summary, write_outputs
 from .ingest import FieldMap
 from .records import InputError, NullProgress, ProgressSink
 from . import pipeline
 from .pipeline import read
-from .evaluate import score_predictions, score_result
+from .evaluate import read_predictions, read_truth, score_predictions, score_result
 from .report import render_cluster, render_dedup, render_eval
-from .stories import StoryConfig
+from .settings import StoryConfig
 
 _DEFAULTS = DedupConfig()
 _STORY = StoryConfig()
@@ -340,12 +340,23 @@ def evaluate(**kwargs: Any) -> None:
     """
     label, dup_label, fmt = kwargs.pop("label_field"), kwargs.pop("dup_label_field"), kwargs.pop("fmt")
     predictions, truth = kwargs.pop("predictions"), kwargs.pop("truth")
+    if truth and not predictions:
+        fail("--truth needs --predictions DIR (or give the labelled PATH... alone to run the pipeline)")
     if predictions:
         if not truth:
             fail("--predictions needs --truth FILE")
-        rows = [json.loads(line) for line in open(f"{predictions}/articles.jsonl", encoding="utf-8") if line.strip()]
-        records = {str(a.id): {**a.metadata} for a in read_truth(truth)}
-        scores = score_predictions(rows, records, label, dup_label)
+        if kwargs["paths"]:
+            fail("give either PATH... (to run the pipeline) or --predictions DIR --truth FILE, not both")
+        # The truth is read with the run's reading options, so its ids are the run's (renamed, skipped).
+        roles = ("title", "text", "date", "source", "url", "id")
+        fields = FieldMap(**{role: kwargs.pop(f"{role}_field") for role in roles})
+        rows = read_predictions(predictions)
+        read_options = {"fields": fields, "skip_bad": kwargs.pop("skip_bad"), "unique_ids": kwargs.pop("unique_ids")}
+        records = {a.id: a.metadata for a in read_truth(truth, **read_options)}
+        try:
+            scores = score_predictions(rows, records, label, dup_label)
+        except ValueError as err:
+            fail(f"{truth}: {err}")
         scores["command"] = "eval --predictions"
     else:
         if not kwargs["paths"]:
@@ -361,21 +372,3 @@ def evaluate(**kwargs: Any) -> None:
     else:
         render_eval(scores, Console())
 
-
-def read_truth(path: str):
-    """Truth records may lack text: read them as articles with a placeholder text when none is given."""
-    from .ingest import iter_articles
-
-    records = []
-    skipped: list = []
-    for article in iter_articles([path], on_bad=skipped.append):
-        records.append(article)
-    missing_text = [s for s in skipped if s.reason.startswith("missing text")]
-    if len(missing_text) != len(skipped):
-        bad = next(s for s in skipped if not s.reason.startswith("missing text"))
-        raise InputError(bad.location, bad.reason)
-    if missing_text:
-        raise InputError(
-            missing_text[0].location, "truth records need the article text field too (write them with the dump)"
-        )
-    return records

@@ -91,3 +91,48 @@ def test_bad_arguments_are_refused(data: Path, args: list[str], message: str, ca
         eval_all.main(["--data", str(data), *args])
     assert exit_info.value.code == 2
     assert message in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def gva_data(tmp_path_factory, seeds_dir: Path) -> Path:
+    """The seeds as a ``gva_incidents`` folder: ``cluster_id`` by story, a ``gvc_event_id`` on three of them,
+    and one record with an empty text (the real corpus has 109)."""
+    root = tmp_path_factory.mktemp("gva")
+    (root / "gva_incidents").mkdir()
+    with gzip.open(root / "gva_incidents" / "articles.jsonl.gz", "wt", encoding="utf-8") as out:
+        for k, a in enumerate(read_articles([seeds_dir]).articles):
+            record = {"id": a.id, "title": a.title, "text": a.text, "date": a.date.isoformat(), "source": a.source,
+                      "cluster_id": STORY[a.id[:3]], "gvc_event_id": STORY[a.id[:3]] if k < 3 else None}
+            out.write(json.dumps(record) + "\n")
+        out.write(json.dumps({"id": "empty", "title": "", "text": "", "date": None, "cluster_id": "x"}) + "\n")
+    return root
+
+
+def test_gva_its_gvc_subset_and_the_subset_inside_the_whole_run(gva_data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "scores.json"
+    assert eval_all.main(["--data", str(gva_data), "--only", "gva_incidents,gva_gvc", "--json", str(out)]) == 0
+    document = json.loads(out.read_text())
+    whole, alone = document["runs"]["gva_incidents"][0], document["runs"]["gva_gvc"][0]
+    assert whole["articles"] == 5  # the empty text is skipped, as --skip-bad does
+    assert alone["articles"] == 3
+    assert alone["stories"]["true_clusters"] == len({STORY[i] for i in ("000", "001", "002")})
+    assert whole["subset"]["articles"] == 3 and whole["subset"]["label"] == "gvc_event_id"
+    assert whole["subset"]["stories"]["bcubed"]["f1"] == 1.0
+    assert whole["stories"]["bcubed_windows"]["dated"] == 5
+    assert set(document["summary"]) == {"gva_incidents", "gva_incidents, its gvc_event_id articles in the whole run",
+                                        "gva_gvc"}
+
+
+def test_table_shows_the_published_protocols_and_a_dash_without_dates() -> None:
+    def one(windows: dict | None) -> dict:
+        stories = {"bcubed": {"precision": 0.5, "recall": 1.0, "f1": 2 / 3},
+                   "pairwise": {"precision": 0.25, "recall": 1.0, "f1": 0.4}, "nmi": 0.5, "ari": 0.1, "ami": 0.2,
+                   "predicted_clusters": 2, "true_clusters": 3, "bcubed_windows": windows}
+        return {"articles": 4, "stories": stories, "seconds": 1.0}
+
+    dated = {"precision": 0.9, "recall": 0.8, "f1": 0.85, "windows": 3, "dated": 4, "undated": 0}
+    rows = {"dated": eval_all.summarise([one(dated), one(dated)]), "undated": eval_all.summarise([one(None)])}
+    table = eval_all.markdown(rows).splitlines()
+    assert "7-day BCubed F1" in table[0] and "pairwise P" in table[0] and "AMI" in table[0]
+    assert "| dated | 0.500 | 1.000 | 0.667 | 0.900 | 0.800 | 0.850 | 0.250 | 1.000 | 0.400 |" in table[2]
+    assert table[3].startswith("| undated | 0.500 | 1.000 | 0.667 | – | – | – | 0.250 |")
