@@ -325,18 +325,23 @@ def cluster(**kwargs: Any) -> None:
     "--predictions", type=click.Path(exists=True, file_okay=False),
     help="Score this existing output directory (its articles.jsonl) instead of running the pipeline.",
 )
-@click.option("--truth", type=click.Path(exists=True, dir_okay=False), help="With --predictions: the labelled JSONL.")
+@click.option(
+    "--truth", type=click.Path(exists=True, dir_okay=False),
+    help="With --predictions: the labelled dump, read with the options the run was read with (--unique-ids, "
+    "--skip-bad, --*-field) so that its ids are the run's.",
+)
 @click.option("--format", "fmt", type=click.Choice(["rich", "json"]), default="rich", show_default=True)
 @handles_input_errors
 def evaluate(**kwargs: Any) -> None:
-    """Score stories (and duplicates) against labels: BCubed, pairwise, ARI/AMI/NMI, duplicate pairs.
+    """Score stories (and duplicates) against labels: BCubed, BCubed in 7-day windows, whole-stream pairwise,
+    ARI/AMI/NMI, duplicate pairs.
 
     \b
     Examples:
       storyclust eval ../shared/data/basil/articles.jsonl.gz --label-field event --unique-ids
       storyclust eval ../shared/data/bbc2225/articles.jsonl.gz --label-field category \\
           --dup-label-field exact_dup_group
-      storyclust eval --predictions out/ --truth labelled.jsonl --label-field story
+      storyclust eval --predictions out/ --truth labelled.jsonl --label-field story --unique-ids
     """
     label, dup_label, fmt = kwargs.pop("label_field"), kwargs.pop("dup_label_field"), kwargs.pop("fmt")
     predictions, truth = kwargs.pop("predictions"), kwargs.pop("truth")
