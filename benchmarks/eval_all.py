@@ -9,7 +9,11 @@ randomised SVD) show how much of a difference is noise. ``--set`` changes a Stor
 alternative against the defaults; ``--sample`` scores a seeded random share of each corpus, to check that a
 change holds at other corpus sizes and not only at the one size each corpus has; ``--headlines`` keeps only
 each article's headline, to check that what helps short texts in large stories (GoogleNews-T) does not hurt
-short texts in small, dated stories. Prints a Markdown table for benchmarks/RESULTS.md.
+short texts in small, dated stories. Prints a Markdown table for benchmarks/RESULTS.md: BCubed, BCubed in 7-day
+windows (SCStory's protocol), whole-stream pairwise (Priberam's), NMI / ARI / AMI, duplicate pairs, seconds.
+
+GVA (``gva_incidents``) is scored on ``cluster_id``, and its Gun Violence Corpus articles (those with a
+``gvc_event_id``) on ``gvc_event_id`` twice: inside the whole GVA run, and clustered alone (``gva_gvc``).
 """
 
 from __future__ import annotations
