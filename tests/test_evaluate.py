@@ -129,6 +129,25 @@ def test_nmi_by_hand() -> None:
     assert score_clustering(PRED_1, TRUE_1).nmi == pytest.approx(mi / h)
 
 
+def mutual_information(pred: list, true: list) -> float:
+    n = len(pred)
+    joint = {(a, b): sum(1 for x, y in zip(pred, true) if (x, y) == (a, b)) for a in set(pred) for b in set(true)}
+    return sum(c / n * math.log(n * c / (pred.count(a) * true.count(b))) for (a, b), c in joint.items() if c)
+
+
+def entropy(labels: list) -> float:
+    return -sum(labels.count(v) / len(labels) * math.log(labels.count(v) / len(labels)) for v in set(labels))
+
+
+def test_ami_against_every_permutation() -> None:
+    # AMI = (MI - E[MI]) / (mean(H(pred), H(true)) - E[MI]), E[MI] over random labelings with the same cluster
+    # sizes: here exactly, as the mean MI over all 5! orders of the predicted labels.
+    expected_mi = sum(mutual_information(list(order), TRUE_1) for order in itertools.permutations(PRED_1)) / 120
+    mi = mutual_information(PRED_1, TRUE_1)
+    ami = (mi - expected_mi) / ((entropy(PRED_1) + entropy(TRUE_1)) / 2 - expected_mi)
+    assert score_clustering(PRED_1, TRUE_1).ami == pytest.approx(ami)
+
+
 def test_ami_and_counts() -> None:
     perfect = score_clustering(["a", "a", "b"], ["x", "x", "y"])
     assert (perfect.ari, perfect.ami, perfect.nmi) == (pytest.approx(1.0),) * 3
