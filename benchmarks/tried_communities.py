@@ -22,18 +22,21 @@ from sklearn.metrics import normalized_mutual_info_score
 from sklearn.preprocessing import normalize
 
 from benchmarks.eval_all import CORPORA, DEFAULT_DATA
-from storyclust.clustering import _neighbours, cluster_points
-from storyclust.dedup import DedupConfig, deduplicate
+from storyclust.stories import cluster_points
+from storyclust.stories.sums import nearest_rows
+from storyclust.stories.timeline import stamps
+from storyclust.dedup import deduplicate
+from storyclust.settings import DedupConfig
 from storyclust.evaluate import bcubed, encode
 from storyclust.pipeline import prepare, read
-from storyclust.stories import StoryConfig
-from storyclust.vectorize import story_documents, vectorize
+from storyclust.settings import StoryConfig
+from storyclust.stories.vectorize import story_documents, vectorize
 
 
 def tfidf_knn(rows: sparse.csr_matrix, k: int) -> sparse.csr_matrix:
     """The exact symmetric k-NN graph of the rows' cosines (the merge step's neighbour search), weighted by
     cosine similarity."""
-    left, right, sims = _neighbours(normalize(rows), k, block=2000)
+    left, right, sims = nearest_rows(normalize(rows), k, block=2000)
     graph = sparse.csr_matrix((np.clip(sims, 0, None), (left, right)), shape=(rows.shape[0],) * 2)
     return graph.maximum(graph.T)
 
@@ -79,8 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         t = truth[keep]
 
 
-        labels, _, _ = cluster_points(rep.points[keep], rep.tfidf[keep], [dates[i] for i in keep],
-                                      config.cluster_params(), rep.residual[keep])
+        labels, _, _ = cluster_points(rep.points[keep], rep.tfidf[keep], stamps([dates[i] for i in keep]), config,
+                                      residual=rep.residual[keep])
         print(line(share, "storyclust defaults", labels, t), flush=True)
         graph = tfidf_knn(rep.tfidf[keep], args.k)
         for resolution in (float(r) for r in args.resolutions.split(",")):

@@ -1,8 +1,9 @@
 """storyclust: find copies of news articles and group news into stories.
 
-The pipeline, one module per stage::
+The pipeline, one package or module per stage (``settings`` and ``records`` hold what flows between them)::
 
-    ingest -> clean -> signatures -> lsh -> dedup -> vectorize -> clustering -> label (stories)
+    ingest -> clean -> dedup (shingles, minhash, lsh, verify, groups)
+           -> stories (vocabulary, vectorize, graph, density, merge, timesplit, mixture, label)
            -> export / report                     (pipeline runs it; cli wires it)
 
 >>> import storyclust
@@ -12,12 +13,13 @@ The pipeline, one module per stage::
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .dedup import DedupConfig, DedupResult, DuplicateGroup, deduplicate
+from .dedup import deduplicate
 from .estimator import StoryClusterer
 from .ingest import FieldMap, read_articles
-from .records import Article, InputError, ReadResult, SkippedRecord
 from .pipeline import Result, cluster, run
-from .stories import Stories, Story, StoryConfig
+from .records import Article, DedupResult, DuplicateGroup, InputError, ReadResult, SkippedRecord, Stories, Story
+from .settings import DedupConfig, StoryConfig
+from .stories import find_stories
 
 try:
     __version__ = version("storyclust")
@@ -40,6 +42,7 @@ __all__ = [
     "StoryConfig",
     "cluster",
     "deduplicate",
+    "find_stories",
     "read_articles",
     "run",
     "__version__",

@@ -7,10 +7,9 @@ from typing import Any, Sequence
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
 
-from .dedup import DedupConfig
-from .records import Article
 from .pipeline import Result, cluster
-from .stories import StoryConfig
+from .records import Article
+from .settings import DedupConfig, StoryConfig
 
 __all__ = ["StoryClusterer", "as_articles"]
 
@@ -39,16 +38,18 @@ class StoryClusterer(ClusterMixin, BaseEstimator):
         Near-duplicate settings (``DedupConfig()`` when None). Copies are found first; only one article per
         duplicate group is clustered, and copies take their canonical article's story.
     random_state: int, optional
-        Overrides both configs' seeds (MinHash permutations, randomised SVD) when given.
+        Overrides both configs' seeds when given: the MinHash permutations' (``DedupConfig.seed``) and the
+        story stage's random state (``StoryConfig.random_state``: the randomised SVD, its sample and the
+        neighbor search on large corpora).
 
     Fitted attributes:
 
     labels_: ndarray of shape (n,)
         The story of every article; ``-1`` marks an article whose story has only itself (and its copies),
         HDBSCAN's noise. :func:`storyclust.cluster` gives those stories ids of their own instead.
-    probabilities_: ndarray of shape (n,)
-        Membership strength in [0, 1] (HDBSCAN's for its cluster members, the cosine to the story centroid
-        for articles merged in, 1.0 for single-article stories).
+    story_probability_: ndarray of shape (n,)
+        Each article's story probability in [0, 1] (HDBSCAN's membership probability for its cluster
+        members, the cosine to the story centroid for articles merged in, 1.0 for single-article stories).
     result_: storyclust.pipeline.Result
         Everything the run produced: duplicate groups, labelled stories, timings.
     """
@@ -85,7 +86,7 @@ class StoryClusterer(ClusterMixin, BaseEstimator):
         if len(labels):
             labels[single[labels]] = -1
         self.labels_ = labels
-        self.probabilities_ = stories.probability_of.copy()
+        self.story_probability_ = stories.story_probability.copy()
         self.result_ = result
         return self
 

@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Sequence
 
 from .clean import Boilerplate, clean_article, load_boilerplate
-from .dedup import DedupConfig, DedupResult, deduplicate
+from .dedup import deduplicate
 from .ingest import FieldMap, read_articles
-from .records import Article, NullProgress, ProgressSink, ReadResult
-from .stories import Stories, StoryConfig, find_stories
+from .records import Article, DedupResult, NullProgress, ProgressSink, ReadResult, Stories
+from .settings import DedupConfig, StoryConfig
+from .stories import find_stories
 
 __all__ = ["Prepared", "Result", "prepare", "run", "read", "cluster"]
 

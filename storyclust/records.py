@@ -6,11 +6,17 @@ dataclass rather than a dict with magic keys.
 
 from __future__ import annotations
 
+import math
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Callable, Iterator, Protocol
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Protocol, Sequence
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .settings import StoryConfig
 
 
 @dataclass(slots=True)
@@ -31,6 +37,14 @@ class Article:
     url: str | None = None
     location: str = ""
     metadata: dict[str, Any] = field(default_factory=dict)
+
+
+def stamp(date: datetime | None) -> float:
+    """A date's POSIX seconds, naive datetimes taken as UTC; NaN for no date (it compares False with every
+    stamp, so callers that sort put it where they want)."""
+    if date is None:
+        return math.nan
+    return (date if date.tzinfo else date.replace(tzinfo=timezone.utc)).timestamp()
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,3 +111,100 @@ def stage(timings: dict[str, float], key: str, progress: ProgressSink | None, de
     finally:
         timings[key] = timings.get(key, 0.0) + time.perf_counter() - start
         advance(1)
+
+
+@dataclass(frozen=True)
+class DuplicateGroup:
+    """Articles confirmed as copies of each other. ``members`` are input indices, canonical first."""
+
+    group_id: int
+    canonical: int
+    members: tuple[int, ...]
+
+
+@dataclass
+class DedupResult:
+    """The duplicate stage's answer, by input index.
+
+    ``pairs`` holds every verified pair ``(i, j)`` with ``i < j``; ``jaccard`` and ``containment`` align with
+    it. Exact copies (identical shingle sets) are paired with the first article of their kind only; the
+    groups are the same as if every pair were listed. ``group_of[i]`` is the group id of article ``i`` or -1;
+    ``canonical_of[i]`` is the index of its canonical article (itself when it is unique). ``similarity[i]`` is
+    the exact (Jaccard, containment) of article ``i`` against its canonical article. ``candidates`` counts the
+    candidate pairs verified, ``empty`` the articles without a shingle.
+    """
+
+    pairs: np.ndarray
+    jaccard: np.ndarray
+    containment: np.ndarray
+    groups: list[DuplicateGroup]
+    group_of: np.ndarray
+    canonical_of: np.ndarray
+    similarity: np.ndarray
+    candidates: int
+    empty: int
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def canonical_mask(self) -> np.ndarray:
+        return self.canonical_of == np.arange(len(self.canonical_of))
+
+    @property
+    def copies(self) -> int:
+        return int((~self.canonical_mask).sum())
+
+
+@dataclass(frozen=True)
+class Story:
+    """One story. ``members`` are the unique (canonical) articles, ``copies`` the copies of those, both as
+    input indices in input order. ``singleton`` marks a story of one article that HDBSCAN left as noise and
+    no merge joined to another (its copies, if any, still belong to it)."""
+
+    story_id: int
+    members: tuple[int, ...]
+    copies: tuple[int, ...]
+    representative: int
+    terms: tuple[str, ...]
+    first_date: datetime | None
+    last_date: datetime | None
+    sources: tuple[str, ...]
+    singleton: bool
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+
+@dataclass
+class Stories:
+    """The story stage's answer. ``story_of[i]`` and ``story_probability[i]`` cover every input article: the
+    story probability is an article's membership in its story, in [0, 1] (HDBSCAN's membership probability
+    for its cluster members, the cosine to the story centroid for articles merged in, 1.0 alone).
+    ``config`` holds the settings used (with the LSA dimensions the run chose)."""
+
+    stories: list[Story]
+    story_of: np.ndarray
+    story_probability: np.ndarray
+    config: StoryConfig
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "stories": len(self.stories),
+            "singleton_stories": sum(s.singleton for s in self.stories),
+        }
+
+    def rows(self, articles: Sequence[Article], titles: Sequence[str]) -> Iterator[dict[str, Any]]:
+        for story in self.stories:
+            yield {
+                "story_id": story.story_id,
+                "size": story.size,
+                "copies": len(story.copies),
+                "singleton": story.singleton,
+                "terms": list(story.terms),
+                "headline": titles[story.representative],
+                "first_date": story.first_date.isoformat() if story.first_date else None,
+                "last_date": story.last_date.isoformat() if story.last_date else None,
+                "sources": list(story.sources),
+                "article_ids": [articles[i].id for i in story.members],
+            }

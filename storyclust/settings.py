@@ -27,12 +27,13 @@ class DedupConfig:
     num_perm (128, permutations): MinHash permutations; the Jaccard estimate's standard error is about
         ``sqrt(J (1 - J) / num_perm)``.
     lsh_threshold (0.2, Jaccard): centre of the banding's candidate probability curve; bands and rows follow
-        datasketch's formula (0.2 with 128 permutations gives 28 bands of 2 rows).
+        datasketch's rule (:func:`storyclust.dedup.lsh.lsh_params`: 0.2 with 128 permutations gives 28 bands of 2 rows).
     jaccard_threshold (0.3, Jaccard): a candidate whose exact shingle Jaccard reaches this is a copy.
     containment_threshold (0.5, share): a candidate is also a copy when this share of the smaller article's
         shingles is in the larger one.
     min_containment_shingles (25, shingles): containment counts only when the smaller article has this many.
-    seed (1): seed of the MinHash permutations; the same input and seed give the same output.
+    seed (1): seed of the MinHash permutations, and of nothing else (the story stage's randomness is
+        ``StoryConfig.random_state``); the same input and seed give the same copies.
     """
 
     shingle_size: int = 3
@@ -64,7 +65,7 @@ class DedupConfig:
 
     @property
     def bands_rows(self) -> tuple[int, int]:
-        from .lsh import lsh_params  # here, not at the top: the stages import the settings, not the reverse
+        from .dedup.lsh import lsh_params  # here, not at the top: the stages import the settings, not the reverse
 
         return lsh_params(min(self.lsh_threshold, 0.99), self.num_perm)
 

@@ -64,8 +64,8 @@ def test_fit_returns_self_with_fitted_attributes(small_corpus) -> None:
     articles, truth = small_corpus
     estimator = StoryClusterer()
     assert estimator.fit(articles) is estimator
-    assert estimator.labels_.shape == estimator.probabilities_.shape == (len(articles),)
-    assert ((estimator.probabilities_ >= 0) & (estimator.probabilities_ <= 1)).all()
+    assert estimator.labels_.shape == estimator.story_probability_.shape == (len(articles),)
+    assert ((estimator.story_probability_ >= 0) & (estimator.story_probability_ <= 1)).all()
     assert isinstance(estimator.result_, storyclust.Result)
     assert bcubed(estimator.labels_.tolist(), truth).f1 == 1.0
     assert sorted(set(estimator.labels_.tolist())) == [0, 1, 2]
@@ -118,7 +118,7 @@ def test_random_state_gives_identical_labels_and_overrides_the_configs(small_cor
     first = StoryClusterer(random_state=7).fit(articles)
     second = StoryClusterer(random_state=7).fit(articles)
     assert first.labels_.tolist() == second.labels_.tolist()
-    assert np.array_equal(first.probabilities_, second.probabilities_)
+    assert np.array_equal(first.story_probability_, second.story_probability_)
     assert first.result_.stories.config.random_state == 7
     assert first.result_.config.seed == 7
     unchanged = StoryClusterer(config=StoryConfig(random_state=3)).fit(articles[:3])
@@ -139,7 +139,7 @@ def test_config_is_not_modified_by_fit(small_corpus) -> None:
 
 def test_empty_input_fits_to_empty_labels() -> None:
     estimator = StoryClusterer().fit([])
-    assert estimator.labels_.shape == estimator.probabilities_.shape == (0,)
+    assert estimator.labels_.shape == estimator.story_probability_.shape == (0,)
     assert estimator.result_.stories.stories == []
     assert storyclust.cluster([]).stories.counts() == {"stories": 0, "singleton_stories": 0}
 
@@ -147,7 +147,7 @@ def test_empty_input_fits_to_empty_labels() -> None:
 def test_one_article_is_a_single_article_story() -> None:
     estimator = StoryClusterer().fit(["The harbour authority reopened the northern pier after repairs."])
     assert estimator.labels_.tolist() == [-1]
-    assert estimator.probabilities_.tolist() == [1.0]
+    assert estimator.story_probability_.tolist() == [1.0]
     (story,) = estimator.result_.stories.stories
     assert (story.story_id, story.members, story.copies, story.singleton) == (0, (0,), (), True)
     assert estimator.result_.stories.story_of.tolist() == [0]

@@ -16,7 +16,7 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from sklearn.preprocessing import normalize
 
-from .terms import TermNames, count_terms
+from .vocabulary import TermNames, count_terms
 
 __all__ = ["Representation", "story_documents", "vectorize", "weigh", "lsa", "lsa_dimensions", "STOP_WORDS"]
 
@@ -152,7 +152,7 @@ def vectorize(
     """TF-IDF with English (and news) stop words and sublinear tf, then LSA to ``components`` dimensions
     (:func:`lsa_dimensions` of the corpus size when ``None``).
 
-    Terms are counted by :func:`storyclust.terms.count_terms` (the same tokens, words and word pairs as
+    Terms are counted by :func:`storyclust.stories.vocabulary.count_terms` (the same tokens, words and word pairs as
     scikit-learn's ``TfidfVectorizer`` with this module's settings, and the same weights; about 8x faster).
     Rows are L2-normalised over the full vocabulary *before* terms below ``min_df`` are dropped, so a dot
     product of two rows is their exact cosine: a term in one article only never adds to a dot product, but

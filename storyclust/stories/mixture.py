@@ -37,9 +37,9 @@ import numpy as np
 from scipy import sparse
 from scipy.special import gammaln
 
-from .hashing import GOLDEN, probe, table_size
+from ..hashing import GOLDEN, probe, table_size
 
-__all__ = ["refine", "log_evidence", "merge_evidence", "MIXTURE_ALPHA", "MIXTURE_BETA", "MIXTURE_MIN_STORY"]
+__all__ = ["refine", "moved", "log_evidence", "merge_evidence", "MIXTURE_ALPHA", "MIXTURE_BETA", "MIXTURE_MIN_STORY"]
 
 MIXTURE_ALPHA = 0.1  # weight of a new story, against log(m_k) for a story of m_k articles
 MIXTURE_BETA = 0.1  # Dirichlet prior on each story's term distribution
@@ -50,20 +50,22 @@ def refine(
     vectors: sparse.csr_matrix,
     labels: np.ndarray,
     graph: sparse.csr_matrix,
+    *,
     sweeps: int,
+    movable: np.ndarray,
+    min_story: int,
     alpha: float = MIXTURE_ALPHA,
     beta: float = MIXTURE_BETA,
-    movable: np.ndarray | None = None,
-    min_story: int = 1,
 ) -> np.ndarray:
     """Story labels after up to ``sweeps`` greedy DMM sweeps from ``labels`` (non-negative story ids),
     stopping early when a sweep moves nothing. Stories keep their ids and a new story takes an unused one
-    below ``max(labels) + 1 + n`` (:func:`storyclust.clustering.relabel` numbers them). ``vectors`` gives
+    below ``max(labels) + 1 + n`` (:func:`storyclust.stories.sums.relabel` numbers them). ``vectors`` gives
     each article's terms (its non-zero columns); ``graph`` (n x n, CSR) each article's candidate
-    neighbours. Articles without terms, and those ``movable`` (bool per article; default all) excludes, keep
-    their label, but their terms still count in their story's distribution. With ``min_story``, moves happen
-    among stories of at least that many articles only (counted when the article is visited): an article of a
-    smaller story stays, and no article joins one, though any may leave to start a story of its own."""
+    neighbors. Articles without terms, and those ``movable`` (bool per article) excludes, keep their label,
+    but their terms still count in their story's distribution. Moves happen among stories of at least
+    ``min_story`` articles only (counted when the article is visited; the pipeline uses
+    ``MIXTURE_MIN_STORY``): an article of a smaller story stays, and no article joins one, though any may
+    leave to start a story of its own. ``alpha`` and ``beta`` are the model's priors."""
     n = vectors.shape[0]
     labels = np.asarray(labels, np.int64)
     if n == 0 or sweeps < 1:
@@ -72,7 +74,7 @@ def refine(
         raise ValueError(f"alpha and beta must be positive, got {alpha} and {beta}")
     vectors = vectors.tocsr()
     graph = graph.tocsr()
-    movable = np.ones(n, bool) if movable is None else np.asarray(movable, bool)
+    movable = np.asarray(movable, bool)
     return _sweeps(
         vectors.indptr.astype(np.int64),
         vectors.indices.astype(np.int64),
@@ -87,6 +89,18 @@ def refine(
         movable,
         int(min_story),
     )
+
+
+def moved(before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    """Articles whose label in ``after`` is not the one most of their ``before`` story went to (ties: the
+    lowest label)."""
+    pairs, count = np.unique(np.stack([before, after]), axis=1, return_counts=True)
+    order = np.lexsort((pairs[1], -count, pairs[0]))
+    first = np.ones(len(order), bool)
+    first[1:] = pairs[0, order][1:] != pairs[0, order][:-1]
+    main = np.empty(int(before.max()) + 1, np.int64)
+    main[pairs[0, order][first]] = pairs[1, order][first]
+    return after != main[before]
 
 
 def log_evidence(counts: np.ndarray, v: int, beta: float = MIXTURE_BETA) -> float:

@@ -18,8 +18,9 @@ from storyclust.export import write_outputs
 from storyclust.ingest import read_articles
 from storyclust.records import Article
 from storyclust.pipeline import Result
-from storyclust.stories import Stories, Story, StoryConfig
-from storyclust.vectorize import lsa_dimensions
+from storyclust.records import Stories, Story
+from storyclust.settings import StoryConfig
+from storyclust.stories.vectorize import lsa_dimensions
 
 from conftest import NewsWriter, STORY_VOCABULARIES
 
@@ -60,9 +61,9 @@ def check_bookkeeping(result: Result) -> None:
     stories = stories_of(result)
     n = len(result.articles)
     canonical_of = result.dedup.canonical_of
-    assert stories.story_of.shape == stories.probability_of.shape == (n,)
+    assert stories.story_of.shape == stories.story_probability.shape == (n,)
     assert (stories.story_of >= 0).all()
-    assert ((stories.probability_of >= 0) & (stories.probability_of <= 1)).all()
+    assert ((stories.story_probability >= 0) & (stories.story_probability <= 1)).all()
     assert [s.story_id for s in stories.stories] == list(range(len(stories.stories)))
     seen: list[int] = []
     for story in stories.stories:
@@ -131,7 +132,7 @@ def test_wire_variants_join_their_seeds_story_as_copies(wire_result: Result, wir
         assert index[seed] in story.members
         assert index[variant] in story.copies
         assert stories.story_of[index[variant]] == story.story_id
-        assert stories.probability_of[index[variant]] == stories.probability_of[index[seed]]
+        assert stories.story_probability[index[variant]] == stories.story_probability[index[seed]]
     first, second = stories.stories
     assert (first.size, len(first.copies)) == (3, 18)  # unique articles only; 6 variants per seed
     assert (second.size, len(second.copies)) == (2, 12)
@@ -205,7 +206,7 @@ def test_an_unrelated_article_becomes_a_flagged_single_article_story(story_corpu
     assert [s.story_id for s in stories.stories if s.singleton] == [story.story_id]
     assert story.story_id == len(stories.stories) - 1  # single-article stories come last
     assert stories.counts() == {"stories": 9, "singleton_stories": 1}
-    assert stories.probability_of[10] == 1.0
+    assert stories.story_probability[10] == 1.0
 
     write_outputs(result, tmp_path)
     rows = [json.loads(line) for line in (tmp_path / "stories.jsonl").read_text("utf-8").splitlines()]
@@ -326,7 +327,7 @@ def test_cluster_api_is_deterministic_and_seeded(story_corpus) -> None:
     a = storyclust.cluster(articles, StoryConfig(random_state=3))
     b = storyclust.cluster(articles, StoryConfig(random_state=3))
     assert a.stories.story_of.tolist() == b.stories.story_of.tolist()
-    assert np.array_equal(a.stories.probability_of, b.stories.probability_of)
+    assert np.array_equal(a.stories.story_probability, b.stories.story_probability)
     assert [s.terms for s in a.stories.stories] == [s.terms for s in b.stories.stories]
 
 
@@ -337,42 +338,8 @@ def test_the_settings_returned_give_the_lsa_dimensions_used(story_corpus) -> Non
     assert storyclust.cluster([]).stories.config.svd_components == lsa_dimensions(0)
 
 
-def test_cluster_params_carry_every_clustering_setting() -> None:
-    config = StoryConfig(graph_neighbors=7, merge_neighbors=4, exact_neighbors=99, time_scale_days=2.0,
-                         mixture_sweeps=3)
-    params = config.cluster_params()
-    assert (params.graph_neighbors, params.merge_neighbors, params.exact_neighbors, params.time_scale_days,
-            params.mixture_sweeps) == (7, 4, 99, 2.0, 3)
-
-
 def test_cluster_api_does_not_modify_the_articles(story_corpus) -> None:
     articles, _, _ = story_corpus
     before = [replace(a, metadata=dict(a.metadata)) for a in articles[:12]]
     storyclust.cluster(articles[:12])
     assert articles[:12] == before
-
-
-@pytest.mark.parametrize(
-    ("changes", "message"),
-    [
-        ({"min_cluster_size": 1}, "min_cluster_size must be >= 2, got 1"),
-        ({"cluster_selection_method": "tree"}, "cluster_selection_method must be 'eom' or 'leaf', got 'tree'"),
-        ({"max_gap_days": 0}, "max_gap_days must be positive or None, got 0"),
-        ({"time_scale_days": 0}, "time_scale_days must be positive or None, got 0"),
-        ({"svd_components": 1}, "svd_components must be >= 2 or None, got 1"),
-        ({"graph_neighbors": 0}, "graph_neighbors must be >= 1, got 0"),
-        ({"mixture_sweeps": -1}, "mixture_sweeps must be >= 0, got -1"),
-        ({"merge_similarity": 0.0}, r"merge_similarity must be in \(0, 1\]"),
-    ],
-)
-def test_story_config_rejects_bad_values(changes: dict, message: str) -> None:
-    with pytest.raises(ValueError, match=message):
-        StoryConfig(**changes)
-
-
-def test_story_config_documents_its_defaults() -> None:
-    config = StoryConfig()
-    doc = StoryConfig.__doc__ or ""
-    for name, value in config.describe().items():
-        assert f"{name} ({value!r})".replace("'", '"') in doc, name
-    assert StoryConfig.__dataclass_fields__.keys() == config.describe().keys()

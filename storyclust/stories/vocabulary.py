@@ -25,8 +25,8 @@ import numba
 import numpy as np
 from scipy import sparse
 
-from .hashing import FNV_OFFSET, FNV_PRIME, GOLDEN, finalize_nonzero, probe, table_size
-from .signatures import encode as _encode
+from ..hashing import FNV_OFFSET, FNV_PRIME, GOLDEN, finalize_nonzero, probe, table_size
+from ..dedup.shingles import encode as _encode
 
 __all__ = ["TermCounts", "TermNames", "count_terms"]
 

@@ -1,48 +1,30 @@
-"""k-nearest-neighbour graph of article vectors (cosine), gated by time: exact when small, IVF when large.
+"""The approximate time-gated neighbor search for large corpora: an inverted file (IVF), searched both ways.
 
-The story stage links each article to its ``k`` most similar articles dated close enough to it (undated
-articles are close to every date), and HDBSCAN reads that graph as a sparse distance matrix.
-
-Exact (``n <= exact_limit``)
-    Points are visited in date order, in blocks of rows. A block's candidate columns are the points dated
-    within ``max_gap_days`` of the block's dates, plus every undated point (all points for a block holding an
-    undated row). One float32 matrix product gives the block's similarities, and a numba kernel keeps each
-    row's ``k`` best compatible columns: self and points dated too far apart are skipped, the rest rank by
-    similarity, ties by the lower index. Every compatible pair is scored, so the graph is the exact one.
-
-Approximate (``n > exact_limit``): an inverted file (IVF), searched both ways
     1. ``cells`` centroids (``sqrt(n)``, at least 300) are fitted with scikit-learn's KMeans (random init, 10
        iterations) on a sample of ``40 * cells`` points drawn with ``random_state``, and normalised. Each
        point belongs to the cell of its most similar centroid and *probes* the cells of its ``probes`` most
        similar centroids (32 at 300 cells, growing as ``sqrt(cells)``).
     2. The points are laid out cell by cell, by date inside a cell. Each point is first compared with its
        own cell; then, by probe rank (ranks 0-2, 3-8, 9-20, ...: nearest cells first, so that the lists fill
-       with good neighbours early and later candidates are mostly rejected by a vectorised test against the
+       with good neighbors early and later candidates are mostly rejected by a vectorised test against the
        list's floor), each cell is compared with all the points probing it, in float32 matrix products of
        about 256k similarities (a tile of probing points, by date, against the cell's points dated within
        ``max_gap_days`` of the tile: a long corpus costs little more than its date windows).
     3. Each similarity is used both ways: the probing point gets the cell's point as a candidate and the
        cell's point gets the probing point, so a pair is found when either point probes the other's cell.
        Neighbours across a cell border are found far more often so (with 300 cells and 32 probes, 0.96 of
-       the true neighbours instead of 0.90) for the same number of similarities, about a seventh of all pairs.
+       the true neighbors instead of 0.90) for the same number of similarities, about a seventh of all pairs.
     Each list keeps the ``k`` best compatible candidates seen (similarity, then the lower position; a pair
     seen twice keeps its larger similarity), so it does not depend on the order of arrival, and the time
     gate is applied pair by pair: it holds exactly. On the LSA vectors of the generated 100k-article dump
-    (80k unique articles with few close neighbours in 100 dimensions: a hard case for any index) this finds
-    0.966 of the exact time-gated 15 nearest neighbours, in about 3 s on 2 cores (the exact search: 35 s).
+    (80k unique articles with few close neighbors in 100 dimensions: a hard case for any index) this finds
+    0.966 of the exact time-gated 15 nearest neighbors, in about 3 s on 2 cores (the exact search: 35 s).
 
     The work is split between threads (numba's thread count, at most 8) by the probing point: each thread
     owns the lists of its points as rows, and keeps column candidates in lists of its own, merged after each
     rank group. The threads run single-threaded BLAS products and ``nogil`` numba kernels; switching between
     the BLAS's and numba's own thread pools tile by tile would cost milliseconds per switch, their workers
     spinning against each other.
-
-Both paths store cosine distances ``max(1 - similarity, 1e-9)`` (a stored zero would mean "no edge") and
-return the symmetric graph ``maximum(G, G.T)``. Memory stays bounded: the exact path's blocks of similarities
-are capped at 64 MB; the approximate path holds one float32 copy of the points, ``n * k`` list entries per
-thread and probe indices for at most 8M (point, cell) pairs at a time: about 1.2 GB beyond the input at 1M
-points of 100 dimensions, 0.4 GB more at 200 (the points' reordered copy). The products' cost grows with the
-dimension too: at 1M articles in 200 dimensions the search is most of the cluster stage's 411-459 s.
 """
 
 from __future__ import annotations
@@ -51,12 +33,13 @@ import math
 
 import numba
 import numpy as np
-from scipy import sparse
 
-__all__ = ["knn_graph"]
+from .timeline import within
+from .topk import push
 
-_DAY = 86400.0
-_BLOCK_FLOATS = 16_000_000  # exact path: similarities per block, 64 MB of float32
+__all__ = ["ivf_neighbors"]
+
+BLOCK_FLOATS = 16_000_000  # similarities (or point-centroid products) per block, 64 MB of float32
 _TILE_FLOATS = 262_144  # IVF: similarities per matrix product (1 MB)
 _MAX_TILE_ROWS = 4096  # IVF: a tile grows (while its date window is narrow) up to this many rows
 _MAX_THREADS = 8  # IVF search threads, each with its own n x k column lists
@@ -65,59 +48,6 @@ _PROBES_AT_MIN = 32  # IVF probes at _MIN_CELLS cells; grows as sqrt(cells)
 _SAMPLE_PER_CELL = 40  # KMeans is fitted on this many points per cell
 _KMEANS_ITER = 10
 _BATCH_PROBES = 8_000_000  # IVF: (point, probed cell) pairs held at a time
-
-
-@numba.njit(cache=True, inline="always")
-def _push(ids, best, i, s, cid):
-    """Offer neighbour ``cid`` at similarity ``s`` to point ``i``'s list ``ids[i]``, ``best[i]`` (best first,
-    ties by the lower id; id -1 and similarity -inf in empty slots). A neighbour already listed keeps the
-    larger of its similarities, so a list never depends on the order in which its candidates arrive."""
-    k = ids.shape[1]
-    if ids[i, k - 1] >= 0 and (s < best[i, k - 1] or (s == best[i, k - 1] and cid > ids[i, k - 1])):
-        return
-    slot = k - 1
-    for q in range(k):
-        if ids[i, q] < 0:
-            slot = q
-            break
-        if ids[i, q] == cid:
-            if not s > best[i, q]:
-                return
-            slot = q
-            break
-    while slot > 0 and (s > best[i, slot - 1] or (s == best[i, slot - 1] and cid < ids[i, slot - 1])):
-        best[i, slot] = best[i, slot - 1]
-        ids[i, slot] = ids[i, slot - 1]
-        slot -= 1
-    best[i, slot] = s
-    ids[i, slot] = cid
-
-
-@numba.njit(cache=True, parallel=True)
-def _merge_rows(sims, row_ids, col_ids, row_stamps, col_stamps, gap, out_ids, out_sims):
-    """Offer each row ``r`` of ``sims`` (columns: points ``col_ids``) to the list of point ``row_ids[r]``
-    (distinct) in ``out_*``. The point itself and columns dated more than ``gap`` from it are skipped (NaN
-    stamps compare False: compatible)."""
-    m, c = sims.shape
-    k = out_ids.shape[1]
-    for r in numba.prange(m):
-        me = row_ids[r]
-        when = row_stamps[r]
-        floor = out_sims[me, k - 1]  # -inf while the list is not full
-        hit = False
-        for j in range(c):  # vectorised: does any column reach the floor?
-            hit |= sims[r, j] >= floor
-        if not hit:
-            continue
-        for j in range(c):
-            s = sims[r, j]
-            if not s >= floor:  # also skips NaN
-                continue
-            cid = col_ids[j]
-            if cid == me or abs(when - col_stamps[j]) > gap:
-                continue
-            _push(out_ids, out_sims, me, s, cid)
-            floor = out_sims[me, k - 1]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -150,13 +80,13 @@ def _offer_tile(sims, rows, row_when, row_floor, lo, when, gap, both, floor, out
             if not (s >= mine or s >= bar[j]):  # also skips NaN
                 continue
             col = lo + j
-            if col == me or abs(row_when[r] - col_when[j]) > gap:
+            if col == me or not within(row_when[r], row_when[r], col_when[j], col_when[j], gap):
                 continue
             if s >= mine:
-                _push(out_pos, out_sims, me, s, col)
+                push(out_pos, out_sims, me, s, col)
                 mine = out_sims[me, k - 1]
             if s >= bar[j]:
-                _push(local_pos, local_sims, col, s, me)
+                push(local_pos, local_sims, col, s, me)
                 bar[j] = max(bar[j], local_sims[col, k - 1])
 
 
@@ -170,7 +100,7 @@ def _merge_lists(local_pos, local_sims, out_pos, out_sims):
                 cid = local_pos[t, i, q]
                 if cid < 0:
                     break
-                _push(out_pos, out_sims, i, local_sims[t, i, q], cid)
+                push(out_pos, out_sims, i, local_sims[t, i, q], cid)
                 local_pos[t, i, q] = -1
                 local_sims[t, i, q] = -np.inf
 
@@ -178,104 +108,16 @@ def _merge_lists(local_pos, local_sims, out_pos, out_sims):
 @numba.njit(cache=True, parallel=True)
 def _top_cells(sims, out):
     """The ``out.shape[1]`` columns of largest value in each row of ``sims``, best first (ties by the lower
-    column), by insertion."""
+    column)."""
     m, c = sims.shape
-    p = out.shape[1]
+    best = np.full(out.shape, -np.inf, np.float32)
+    out[:] = -1
     for r in numba.prange(m):
-        value = np.empty(p, np.float32)
-        column = out[r]
-        size = 0
         for j in range(c):
-            s = sims[r, j]
-            if size == p:
-                if not s > value[p - 1]:
-                    continue
-                pos = p - 1
-            else:
-                pos = size
-                size += 1
-            while pos > 0 and s > value[pos - 1]:
-                value[pos] = value[pos - 1]
-                column[pos] = column[pos - 1]
-                pos -= 1
-            value[pos] = s
-            column[pos] = j
+            push(out, best, r, sims[r, j], j)
 
 
-def knn_graph(
-    points: np.ndarray,
-    k: int,
-    stamps: np.ndarray,
-    max_gap_days: float | None,
-    *,
-    exact_limit: int = 20000,
-    random_state: int = 0,
-) -> sparse.csr_matrix:
-    """Symmetric graph of each point's ``k`` nearest neighbours, weighted by cosine distance (at least 1e-9,
-    since a stored zero would mean "no edge"). Points dated (``stamps``, POSIX seconds) more than
-    ``max_gap_days`` apart are never neighbours; undated points (NaN) can neighbour anything.
-
-    Exact up to ``exact_limit`` points, an IVF search seeded by ``random_state`` beyond (see the module
-    docstring)."""
-    n = len(points)
-    k = min(k, n - 1)
-    if k < 1:
-        return sparse.csr_matrix((n, n))
-    ids, sims = _neighbours(points, k, stamps, max_gap_days, exact_limit=exact_limit, random_state=random_state)
-    return _symmetric_graph(ids, sims)
-
-
-def _neighbours(
-    points: np.ndarray,
-    k: int,
-    stamps: np.ndarray,
-    max_gap_days: float | None,
-    *,
-    exact_limit: int = 20000,
-    random_state: int = 0,
-    cells: int | None = None,
-    probes: int | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each point's ``k`` (``1 <= k < n``) neighbours, best first: ``(ids, similarities)``, both ``n x k``,
-    id -1 where fewer than ``k`` compatible points exist."""
-    stamps = np.ascontiguousarray(stamps, dtype=np.float64)
-    gap = math.inf if max_gap_days is None else float(max_gap_days) * _DAY
-    if len(points) <= exact_limit:
-        return _exact(np.ascontiguousarray(points, dtype=np.float32), k, stamps, gap)
-    return _ivf(points, k, stamps, gap, random_state, cells, probes)
-
-
-def _symmetric_graph(ids: np.ndarray, sims: np.ndarray) -> sparse.csr_matrix:
-    n, k = ids.shape
-    ok = ids.ravel() >= 0
-    rows = np.repeat(np.arange(n), k)[ok]
-    dists = np.maximum(1.0 - sims.ravel()[ok].astype(np.float64), 1e-9)
-    graph = sparse.csr_matrix((dists, (rows, ids.ravel()[ok])), shape=(n, n))
-    return graph.maximum(graph.T).tocsr()
-
-
-def _exact(vectors: np.ndarray, k: int, stamps: np.ndarray, gap: float) -> tuple[np.ndarray, np.ndarray]:
-    n = len(vectors)
-    order = np.argsort(stamps, kind="stable")  # undated (NaN) last
-    when = stamps[order]
-    dated = int(np.count_nonzero(~np.isnan(when)))
-    ordered = vectors[order]
-    out_ids = np.full((n, k), -1, np.int64)
-    out_sims = np.full((n, k), -np.inf, np.float32)
-    block = max(64, min(4096, _BLOCK_FLOATS // n))
-    for start in range(0, n, block):
-        stop = min(start + block, n)
-        cols: slice | np.ndarray = slice(0, n)  # an undated row (or no gate): every point is a candidate
-        if stop <= dated and not math.isinf(gap):
-            lo = int(np.searchsorted(when[:dated], when[start] - gap, side="left"))
-            hi = int(np.searchsorted(when[:dated], when[stop - 1] + gap, side="right"))
-            cols = slice(lo, n) if hi == dated else np.r_[lo:hi, dated:n]
-        sims = ordered[start:stop] @ ordered[cols].T
-        _merge_rows(sims, order[start:stop], order[cols], when[start:stop], when[cols], gap, out_ids, out_sims)
-    return out_ids, out_sims
-
-
-def _ivf(
+def ivf_neighbors(
     points: np.ndarray,
     k: int,
     stamps: np.ndarray,
@@ -305,7 +147,7 @@ def _ivf(
     centroids = kmeans.cluster_centers_.astype(np.float32)
     centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
 
-    step = max(1, _BLOCK_FLOATS // cells)
+    step = max(1, BLOCK_FLOATS // cells)
     cell = np.empty(n, np.int64)
     for start in range(0, n, step):
         block = np.asarray(points[start : start + step], dtype=np.float32)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -9,8 +10,11 @@ from scipy import sparse
 from scipy.sparse.linalg import norm
 from scipy.special import gammaln
 
-from storyclust.clustering import ClusterParams, _moved, cluster_points, relabel
-from storyclust.mixture import MIXTURE_ALPHA, MIXTURE_BETA, log_evidence, merge_evidence, refine
+from storyclust.settings import StoryConfig
+from storyclust.stories import cluster_points
+from storyclust.stories.mixture import MIXTURE_ALPHA, MIXTURE_BETA, log_evidence, merge_evidence, moved, refine
+from storyclust.stories.sums import relabel
+from storyclust.stories.timeline import stamps
 
 
 def log_joint(presence: np.ndarray, labels: np.ndarray, alpha: float = MIXTURE_ALPHA,
@@ -55,7 +59,7 @@ def test_each_sweep_raises_the_joint_probability_and_ends_at_a_local_optimum(cor
     graph = complete_graph(n)
     current = labels
     for _ in range(30):
-        after = refine(vectors, current, graph, sweeps=1, movable=movable)
+        after = refine(vectors, current, graph, sweeps=1, movable=movable, min_story=1)
         assert log_joint(presence, after) >= log_joint(presence, current) - 1e-9
         if np.array_equal(after, current):
             break
@@ -79,7 +83,7 @@ def test_each_sweep_raises_the_joint_probability_and_ends_at_a_local_optimum(cor
 def test_small_stories_neither_move_nor_take_articles(corpus, min_story) -> None:
     presence, labels, _ = corpus
     vectors, graph = sparse.csr_matrix(presence), complete_graph(len(labels))
-    after = refine(vectors, labels, graph, sweeps=5, min_story=min_story)
+    after = refine(vectors, labels, graph, sweeps=5, min_story=min_story, movable=np.ones(vectors.shape[0], bool))
     assert log_joint(presence, after) >= log_joint(presence, labels) - 1e-9
     sizes = np.bincount(labels)
     for k in np.flatnonzero(sizes < min_story):
@@ -135,7 +139,7 @@ def test_merge_evidence_weighs_the_amount_of_evidence() -> None:
 
 def test_articles_with_the_same_terms_end_in_one_story() -> None:
     presence = np.array([[1, 1, 0, 0], [0, 0, 1, 1], [1, 1, 0, 0], [0, 0, 1, 1]], float)
-    out = refine(sparse.csr_matrix(presence), np.array([3, 1, 0, 2]), complete_graph(4), sweeps=5)
+    out = refine(sparse.csr_matrix(presence), np.array([3, 1, 0, 2]), complete_graph(4), sweeps=5, movable=np.ones(len(presence), bool), min_story=1)
     assert relabel(out).tolist() == [0, 1, 0, 1]
 
 
@@ -144,18 +148,18 @@ def test_a_misplaced_article_returns_to_the_story_whose_terms_it_shares() -> Non
     a, b = [1, 1, 1, 0, 0, 0], [0, 0, 0, 1, 1, 1]
     presence = np.array([a, a, a, b, b, a, b], float)
     labels = np.array([0, 0, 0, 1, 1, 1, 1])
-    out = refine(sparse.csr_matrix(presence), labels, complete_graph(7), sweeps=3)
+    out = refine(sparse.csr_matrix(presence), labels, complete_graph(7), sweeps=3, movable=np.ones(len(presence), bool), min_story=1)
     assert out.tolist() == [0, 0, 0, 1, 1, 0, 1]
     # With no sweeps, or no neighbours to move to, it stays: the graph bounds where an article may go.
-    assert refine(sparse.csr_matrix(presence), labels, complete_graph(7), sweeps=0).tolist() == labels.tolist()
+    assert refine(sparse.csr_matrix(presence), labels, complete_graph(7), sweeps=0, movable=np.ones(len(presence), bool), min_story=1).tolist() == labels.tolist()
     alone = sparse.csr_matrix((7, 7))
-    stuck = refine(sparse.csr_matrix(presence), labels, alone, sweeps=3)
+    stuck = refine(sparse.csr_matrix(presence), labels, alone, sweeps=3, movable=np.ones(len(presence), bool), min_story=1)
     assert all(len(set(labels[stuck == k])) == 1 for k in np.unique(stuck))  # at most split, never joined
 
 
 def test_articles_without_terms_keep_their_story() -> None:
     presence = np.array([[1, 1, 0], [1, 1, 0], [0, 0, 0], [0, 0, 1]], float)
-    out = refine(sparse.csr_matrix(presence), np.array([0, 0, 1, 1]), complete_graph(4), sweeps=5)
+    out = refine(sparse.csr_matrix(presence), np.array([0, 0, 1, 1]), complete_graph(4), sweeps=5, movable=np.ones(len(presence), bool), min_story=1)
     # Scored, a term-less article would follow the prior to the larger story of articles 0 and 1.
     assert out[0] == out[1] and out[2] != out[0]
 
@@ -164,15 +168,17 @@ def test_moved_names_the_articles_that_left_their_storys_main_destination() -> N
     before = np.array([0, 0, 0, 1, 1, 2])
     after = np.array([4, 4, 5, 4, 4, 6])
     # Story 0 went mostly to 4, so article 2 moved; story 1 joined 4 whole (a merge, not a move); 2 to 6.
-    assert _moved(before, after).tolist() == [False, False, True, False, False, False]
+    assert moved(before, after).tolist() == [False, False, True, False, False, False]
     # A tie goes to the lowest label.
-    assert _moved(np.array([0, 0]), np.array([7, 3])).tolist() == [True, False]
+    assert moved(np.array([0, 0]), np.array([7, 3])).tolist() == [True, False]
 
 
-def _story_params(sweeps: int) -> ClusterParams:
-    return ClusterParams(min_cluster_size=2, min_samples=1, selection_method="leaf", selection_epsilon=0.0,
-                         merge_similarity=0.3, merge_neighbors=10, max_gap_days=None, graph_neighbors=5,
-                         full_length=4.5, mixture_sweeps=sweeps)  # every article (3-4 terms) is short
+def _story_config(sweeps: int) -> StoryConfig:
+    """Every article (3-4 terms) is short; no left-over pairing, stray release, time decay or evidence check."""
+    return StoryConfig(min_cluster_size=2, min_samples=1, cluster_selection_method="leaf",
+                       cluster_selection_epsilon=0.0, merge_similarity=0.3, merge_neighbors=10, max_gap_days=None,
+                       graph_neighbors=5, short_text_terms=4.5, mixture_sweeps=sweeps, pair_similarity=1.01,
+                       member_similarity=0.0, time_scale_days=None, short_text_evidence=False)
 
 
 def test_cluster_points_moves_short_articles_only() -> None:
@@ -189,15 +195,15 @@ def test_cluster_points_moves_short_articles_only() -> None:
     points = np.asarray(vectors.toarray(), np.float32)
     dates = [None] * len(rows)
     truth = np.repeat(np.arange(3), 8)
-    off, _, _ = cluster_points(points, vectors, dates, _story_params(0))
-    moved, _, singleton = cluster_points(points, vectors, dates, _story_params(5))
+    off, _, _ = cluster_points(points, vectors, stamps(dates), _story_config(0), residual=None)
+    refined, _, singleton = cluster_points(points, vectors, stamps(dates), _story_config(5), residual=None)
     # The clustering puts one article of the third story with the first; the mixture brings it back.
     assert not np.array_equal(off, truth)
-    assert np.array_equal(moved, truth) and not singleton.any()
+    assert np.array_equal(refined, truth) and not singleton.any()
     # With every article counted as long (at least 3 terms), nothing moves; nor with no notion of short texts
     # at all (short_text_terms=0): the mixture is then off, not let loose on every article.
     for full_length in (3.0, 0.0):
-        params = ClusterParams(**{**_story_params(5).__dict__, "full_length": full_length})
-        reference = ClusterParams(**{**_story_params(0).__dict__, "full_length": full_length})
-        assert np.array_equal(cluster_points(points, vectors, dates, params)[0],
-                              cluster_points(points, vectors, dates, reference)[0])
+        config = replace(_story_config(5), short_text_terms=full_length)
+        reference = replace(_story_config(0), short_text_terms=full_length)
+        assert np.array_equal(cluster_points(points, vectors, stamps(dates), config, residual=None)[0],
+                              cluster_points(points, vectors, stamps(dates), reference, residual=None)[0])

@@ -8,7 +8,8 @@ import numba
 import numpy as np
 from scipy import sparse
 
-from .clustering import centroid_cosines
+from .sums import centroid_cosines
+from .topk import push
 
 __all__ = ["class_tfidf", "top_terms", "central_members"]
 
@@ -46,6 +47,8 @@ def top_terms(
 ) -> list[list[str]]:
     """The ``count`` highest-scoring terms of each row; ties go to the earlier column. ``names(columns)``
     gives the text of columns (asked once, for the columns that are needed)."""
+    if count < 1:
+        return [[] for _ in range(scores.shape[0])]
     scores = scores.tocsr()
     chosen_flat, bounds = _top_per_row(scores.indptr, scores.indices, scores.data, count)
     chosen = np.split(chosen_flat, bounds[1:-1]) if scores.shape[0] else []
@@ -60,27 +63,15 @@ def _top_per_row(indptr, indices, data, count):
     column; concatenated, with row bounds."""
     n = len(indptr) - 1
     sizes = np.zeros(n, np.int64)
-    best = np.empty((n, max(count, 1)), np.int64)
+    best = np.full((n, count), -1, np.int64)
+    values = np.full((n, count), -np.inf)
     for row in numba.prange(n):
-        values = np.empty(count)
-        m = 0
         for e in range(indptr[row], indptr[row + 1]):
-            v, c = data[e], indices[e]
-            if v <= 0:
-                continue
-            # insertion into the sorted buffer (value descending, column ascending)
-            position = m
-            while position > 0 and (values[position - 1] < v or (values[position - 1] == v and best[row, position - 1] > c)):
-                position -= 1
-            if position >= count:
-                continue
-            last = min(m, count - 1)
-            for j in range(last, position, -1):
-                values[j] = values[j - 1]
-                best[row, j] = best[row, j - 1]
-            values[position] = v
-            best[row, position] = c
-            m = min(m + 1, count)
+            if data[e] > 0:
+                push(best, values, row, data[e], np.int64(indices[e]))
+        m = 0
+        while m < count and best[row, m] >= 0:
+            m += 1
         sizes[row] = m
     bounds = np.zeros(n + 1, np.int64)
     for row in range(n):
