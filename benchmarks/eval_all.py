@@ -85,7 +85,7 @@ CORPORA = (
 
 
 # --fast-paths: the large-corpus approximations forced on these small corpora, to measure what they cost in
-# quality: the inverted-file neighbour search from 1000 articles, and the LSA basis fitted on a fifth of the
+# quality: the inverted-file neighbor search from 1000 articles, and the LSA basis fitted on a fifth of the
 # articles (the default's share at 100k: 20,000).
 FAST_NEIGHBORS = 1000
 FAST_SAMPLE_SHARE = 0.2

@@ -34,7 +34,7 @@ from storyclust.stories.vectorize import story_documents, vectorize
 
 
 def tfidf_knn(rows: sparse.csr_matrix, k: int) -> sparse.csr_matrix:
-    """The exact symmetric k-NN graph of the rows' cosines (the merge step's neighbour search), weighted by
+    """The exact symmetric k-NN graph of the rows' cosines (the merge step's neighbor search), weighted by
     cosine similarity."""
     left, right, sims = nearest_rows(normalize(rows), k, block=2000)
     graph = sparse.csr_matrix((np.clip(sims, 0, None), (left, right)), shape=(rows.shape[0],) * 2)
