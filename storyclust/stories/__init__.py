@@ -166,8 +166,8 @@ def cluster_points(
     left_over = np.bincount(merged)[merged] == 1
     labels = relabel(split_by_time(merged, stamps, points, max_gap_days=config.max_gap_days))
     joined = hdb_labels < 0
-    # Only short texts move: the multinomial is overconfident on long ones (every article of a synthetic 100k
-    # corpus of 500-word articles ended in 62 stories), which the clustering places well already.
+    # Only short texts move: the multinomial is overconfident on long ones, which the clustering places well
+    # already (docs/settings.md, mixture_sweeps).
     short = np.diff(vectors.indptr) < config.short_text_terms
     if config.mixture_sweeps > 0 and graph is not None and short.any():
         refined = relabel(

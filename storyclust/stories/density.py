@@ -42,7 +42,7 @@ def _core_distances(graph: sparse.csr_matrix, m: int) -> np.ndarray:
 def single_linkage(edges: np.ndarray) -> np.ndarray:
     """The single-linkage tree of a spanning tree's edges sorted by weight, in scipy's linkage format
     ``(cluster a, cluster b, distance, size)``, merged clusters numbered from ``n``: the hdbscan package's
-    ``_hdbscan_linkage.label`` (which took 7 s on an 80k-point tree here), with the same union-find."""
+    ``_hdbscan_linkage.label`` in numba, with the same union-find."""
     m = edges.shape[0]
     n = m + 1
     parent = np.full(2 * n - 1, -1, np.int64)

@@ -19,7 +19,7 @@ return the symmetric graph ``maximum(G, G.T)``. Memory stays bounded: the exact 
 are capped at 64 MB; the approximate path holds one float32 copy of the points, ``n * k`` list entries per
 thread and probe indices for at most 8M (point, cell) pairs at a time: about 1.2 GB beyond the input at 1M
 points of 100 dimensions, 0.4 GB more at 200 (the points' reordered copy). The products' cost grows with the
-dimension too: at 1M articles in 200 dimensions the search is most of the cluster stage's 411-459 s.
+dimension too.
 """
 
 from __future__ import annotations
@@ -73,9 +73,9 @@ def knn_graph(
     exact_limit: int,
     random_state: int,
 ) -> sparse.csr_matrix:
-    """Symmetric graph of each point's ``k`` nearest neighbours, weighted by cosine distance (at least 1e-9,
+    """Symmetric graph of each point's ``k`` nearest neighbors, weighted by cosine distance (at least 1e-9,
     since a stored zero would mean "no edge"). Points dated (``stamps``, POSIX seconds) more than
-    ``max_gap_days`` apart are never neighbours; undated points (NaN) can neighbour anything.
+    ``max_gap_days`` apart are never neighbors; undated points (NaN) can neighbor anything.
 
     Exact up to ``exact_limit`` points, an IVF search seeded by ``random_state`` beyond (see the module
     docstring)."""
@@ -99,7 +99,7 @@ def neighbor_lists(
     cells: int | None = None,
     probes: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Each point's ``k`` (``1 <= k < n``) neighbours, best first: ``(ids, similarities)``, both ``n x k``,
+    """Each point's ``k`` (``1 <= k < n``) neighbors, best first: ``(ids, similarities)``, both ``n x k``,
     id -1 where fewer than ``k`` compatible points exist. ``cells`` and ``probes`` override the IVF search's
     (see :func:`storyclust.stories.ivf.ivf_neighbors`)."""
     stamps = np.ascontiguousarray(stamps, dtype=np.float64)

@@ -12,13 +12,9 @@
        ``max_gap_days`` of the tile: a long corpus costs little more than its date windows).
     3. Each similarity is used both ways: the probing point gets the cell's point as a candidate and the
        cell's point gets the probing point, so a pair is found when either point probes the other's cell.
-       Neighbours across a cell border are found far more often so (with 300 cells and 32 probes, 0.96 of
-       the true neighbors instead of 0.90) for the same number of similarities, about a seventh of all pairs.
     Each list keeps the ``k`` best compatible candidates seen (similarity, then the lower position; a pair
     seen twice keeps its larger similarity), so it does not depend on the order of arrival, and the time
-    gate is applied pair by pair: it holds exactly. On the LSA vectors of the generated 100k-article dump
-    (80k unique articles with few close neighbors in 100 dimensions: a hard case for any index) this finds
-    0.966 of the exact time-gated 15 nearest neighbors, in about 3 s on 2 cores (the exact search: 35 s).
+    gate is applied pair by pair: it holds exactly. docs/settings.md gives its measured recall and cost.
 
     The work is split between threads (numba's thread count, at most 8) by the probing point: each thread
     owns the lists of its points as rows, and keeps column candidates in lists of its own, merged after each

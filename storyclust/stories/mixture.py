@@ -14,17 +14,12 @@ and a new story of its own ``log alpha + N_d log beta - sum_{i < N_d} log(V beta
 Unlike GSDMM's Gibbs sampler, the sweeps here are greedy (iterated conditional modes): each article, in
 input order, takes its best-scoring option, so the output is deterministic and each move raises (never
 lowers) the model's joint probability. They start from the clustering's labels, and an article considers
-only its own story and the stories of its neighbours in the clustering's graph, so a sweep costs
-``O(neighbours x terms)`` per article instead of a pass over every story.
+only its own story and the stories of its neighbors in the clustering's graph, so a sweep costs
+``O(neighbors x terms)`` per article instead of a pass over every story.
 
-What it is for: short texts in large stories (headlines, no dates). A story's term distribution, learnt
-from many headlines, recognises a headline that shares few words with any one of them, where cosines to
-a centroid do not (GoogleNews-T BCubed F1 0.828 -> 0.847, seeds 1-3). What it must not do: a small story's
-distribution is mostly its prior, and the ``V beta`` in every denominator then favours any larger story,
-so among small stories of short texts the mixture merges same-topic events (PAC's headlines alone: 0.786
--> 0.535). So the clustering lets it move articles only among stories of at least ``MIXTURE_MIN_STORY``
-articles (``min_story``), and only short ones (``movable``): on long articles the multinomial is
-overconfident.
+The clustering lets it move articles only among stories of at least ``MIXTURE_MIN_STORY`` articles
+(``min_story``), since a small story's term distribution is mostly its prior, and only short ones
+(``movable``), since on long articles the multinomial is overconfident (docs/settings.md, ``mixture_sweeps``).
 
 The same model also judges a merge of two groups of articles: :func:`merge_evidence` is the log Bayes
 factor of one story against two, the clustering's check on merging clusters of short texts.

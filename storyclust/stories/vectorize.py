@@ -131,10 +131,8 @@ def _weigh(indptr, indices, counts, idf, column):
 
 def lsa_dimensions(n: int) -> int:
     """LSA dimensions for ``n`` articles when none are set: 100 up to 2,500 articles, then ``2 sqrt(n)``, at
-    most 200 (reached at 10,000). A larger corpus holds more stories, and 100 directions cannot keep 150
-    stories of short headlines apart (GoogleNews-T, 11,109 headlines: BCubed F1 0.764 at 100, 0.790 at 200;
-    the gain shrinks with the share of the corpus and is gone by a third of it; see benchmarks/RESULTS.md).
-    The cap bounds the neighbour search's cost and the points' memory (0.8 GB at a million articles)."""
+    most 200 (reached at 10,000): a larger corpus holds more stories to keep apart, and the cap bounds the
+    neighbor search's cost and the points' memory (docs/settings.md, ``svd_components``)."""
     return int(min(200, max(100, round(2.0 * math.sqrt(n)))))
 
 
@@ -190,7 +188,7 @@ def vectorize(
 
 def lsa(tfidf: sparse.csr_matrix, components: int, random_state: int, sample: int | None) -> np.ndarray:
     """Rows projected on the top ``components`` right singular vectors (randomised SVD), L2-normalised, in
-    float32 (the neighbour search works in float32; at a million articles and 200 dimensions float64 would
+    float32 (the neighbor search works in float32; at a million articles and 200 dimensions float64 would
     hold 1.6 GB).
 
     With ``sample`` below the row count, the vectors are fitted on that many seeded random rows and on the
