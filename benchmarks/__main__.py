@@ -29,7 +29,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks import corpus, harness
+from benchmarks import base_corpus, harness
 
 OUT = Path(__file__).resolve().parent / "out"
 BASELINE_DOCS = {  # signatures (MinHash.bulk), MinHash.update loop, candidates (MinHashLSH), brute-force recall
@@ -42,7 +42,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", help="comma-separated corpus sizes (default 1000,10000,100000; --quick: 1000,5000)")
     parser.add_argument("--quick", action="store_true", help="sizes 1000,5000 and small baselines (under a minute)")
-    parser.add_argument("--data", default=str(corpus.DEFAULT_DATA), help="shared corpora folder (default %(default)s)")
+    parser.add_argument("--data", default=str(base_corpus.DEFAULT_DATA),
+                        help="shared corpora folder (default %(default)s)")
     parser.add_argument("--seed", type=int, default=0, help="generator seed (default %(default)s)")
     parser.add_argument("--json", type=Path, help="JSON output (default benchmarks/out/bench-<timestamp>.json)")
     parser.add_argument("--no-stories", action="store_true", help="run only the duplicate stage")

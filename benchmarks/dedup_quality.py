@@ -3,8 +3,8 @@
     python -m benchmarks.dedup_quality [--data ../shared/data] [--seed 0 [1 2 ...]] [--originals 600]
                                        [--copies-per-original 1..3] [--json OUT] [--sweep] [--jaccard-threshold X ...]
 
-Base: bbc2225, BASIL and PAC through :func:`benchmarks.corpus.distinct` (pairwise at most 0.1 3-gram Jaccard and 0.3
-containment, 50+ words), so it holds no unlabelled copy; a same-event pair over those bounds is a real copy (one side
+Base: bbc2225, BASIL and PAC through :func:`benchmarks.base_corpus.distinct` (pairwise at most 0.1 3-gram Jaccard
+and 0.3 containment, 50+ words), so it holds no unlabelled copy; a same-event pair over those bounds is a real copy (one side
 dropped, counted). ``--originals`` BBC articles (by seed) get 1-3 rewrites (:func:`benchmarks.corpus.make_copy`, i.e.
 :func:`benchmarks.synth.rewrite`); other BBC articles stay unique; BASIL/PAC same-event pairs are the hard negatives.
 Every base pair being under the bounds, i.e. under every threshold of the grid, a base pair can only be joined through
@@ -30,11 +30,15 @@ import numpy as np
 from rich.console import Console
 from rich.table import Column, Table
 
-from benchmarks import corpus
-from storyclust.dedup import DedupConfig, deduplicate, expected_recall, group_pairs
+from benchmarks import base_corpus, corpus
+from storyclust.dedup import deduplicate
+from storyclust.dedup.groups import group_pairs
+from storyclust.dedup.lsh import expected_recall
+from storyclust.dedup.shingles import shingle
+from storyclust.dedup.verify import overlaps
 from storyclust.records import Article, ReadResult
 from storyclust.pipeline import run
-from storyclust.signatures import overlaps, shingle
+from storyclust.settings import DedupConfig
 
 PERCENTILES = (0, 1, 5, 10, 25, 50, 75, 90, 95, 99, 100)
 TARGET_RECALL, TARGET_PRECISION = 0.95, 0.98
@@ -58,9 +62,9 @@ class Bench:
 
 def clean_base(data: Path, config: DedupConfig, console: Console) -> tuple[list[Article], dict[str, Any]]:
     """distinct() over bbc2225 + BASIL + PAC, and the same-event pairs it found over its bounds."""
-    base = corpus.base_articles(data, tuple(NAMES))
+    base = base_corpus.base_articles(data, tuple(NAMES))
     info: dict[str, Any] = {}
-    clean = corpus.distinct(base, report=info)
+    clean = base_corpus.distinct(base, report=info)
     event = {a.id: (m["corpus"], m.get(corpus.STORY_LABELS.get(m["corpus"], ""))) for a in base for m in [a.metadata]}
     same = [q for q in info.pop("pairs") if event[q["a"]] == event[q["b"]] and event[q["a"]][1] is not None]
     over = [q for q in same if q["jaccard"] >= config.jaccard_threshold
@@ -159,7 +163,7 @@ def overlap_report(b: Bench, texts: list[str], cfg: DedupConfig, top: int = 8) -
         ok = (j >= cfg.jaccard_threshold) | ((c >= cfg.containment_threshold) & (small >= cfg.min_containment_shingles))
         rank = np.argsort(np.maximum(j, c) * (1 if name == "hard negatives" else -1), kind="stable")[::-1][:top]
         out[name] = {"n": len(pairs), "jaccard": _pct(j), "containment": _pct(c), "passing_verification": int(ok.sum()),
-                     "lsh_expected_recall": expected_recall(j, cfg),
+                     "lsh_expected_recall": expected_recall(j, *cfg.bands_rows),
                      "extreme": [{"a": b.articles[pairs[q, 0]].id, "b": b.articles[pairs[q, 1]].id,
                                   "jaccard": float(j[q]), "containment": float(c[q])} for q in rank]}
     return out
@@ -245,7 +249,7 @@ def render(console: Console, rep: dict[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     argv = sys.argv[1:] if argv is None else argv
     p = argparse.ArgumentParser(prog="python -m benchmarks.dedup_quality", description=__doc__.split("\n")[0])
-    p.add_argument("--data", type=Path, default=corpus.DEFAULT_DATA, help="folder of the corpora")
+    p.add_argument("--data", type=Path, default=base_corpus.DEFAULT_DATA, help="folder of the corpora")
     p.add_argument("--seed", type=int, nargs="+", default=[0], help="one or more seeds (the sweep summarises all)")
     p.add_argument("--originals", type=int, default=600)
     p.add_argument("--copies-per-original", default="1..3", metavar="A..B")

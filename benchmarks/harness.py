@@ -1,6 +1,6 @@
 """The speed, memory and quality benchmark of the whole pipeline, one corpus size at a time.
 
-    clean_base(data_dir)               benchmarks.corpus's clean base, cached on disk (benchmarks/out/cache)
+    clean_base(data_dir)               benchmarks.base_corpus's clean base, cached on disk (benchmarks/out/cache)
     make_dump(n, folder, seed=...)     a generated dump (benchmarks.corpus) written to ``folder``
     prepare(folder, sizes, ...)        the clean base, the baselines and every size's dump (run in a child too)
     measure(folder, stories=True)      in THIS process: read -> run -> write_outputs -> report, timed per stage,
@@ -33,14 +33,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Sequence
 
-from benchmarks import baselines, corpus
+from benchmarks import baselines, base_corpus, corpus
 from storyclust import pipeline
-from storyclust.dedup import DedupConfig
+from storyclust.settings import DedupConfig
 from storyclust.evaluate import bcubed, duplicate_scores, pairwise
 from storyclust.export import write_outputs
 from storyclust.ingest import iter_articles
 from storyclust.records import Article, ReadResult
-from storyclust.stories import StoryConfig
+from storyclust.settings import StoryConfig
 
 __all__ = [
     "DEDUP_STAGES", "STORY_STAGES", "PACKAGES", "peak_rss_mb", "machine", "code_fingerprint", "clean_base",
@@ -52,7 +52,7 @@ DEDUP_STAGES = ("read", "clean", "signatures", "candidates", "verify", "group")
 STORY_STAGES = ("vectorize", "cluster", "label")
 PACKAGES = ("numpy", "numba", "datasketch", "scikit-learn", "hdbscan", "scipy", "rich", "storyclust")
 WARMUP_DOCS = 200
-BASE_MODULES = ("ingest", "records", "clean", "pipeline", "signatures")  # what distinct(base_articles()) runs
+BASE_MODULES = ("ingest", "records", "clean", "pipeline", "hashing", "dedup")  # what distinct(base_articles()) runs
 CACHE = Path(__file__).resolve().parent / "out" / "cache"  # gitignored
 
 
@@ -121,12 +121,13 @@ def _cache_key(data_dir: str | Path | None) -> str:
     """Fingerprint of what the clean base depends on: the input files and the code that reads and cleans them."""
     digest = hashlib.sha256(repr(data_dir).encode())
     root = Path(__file__).resolve().parents[1]
-    code = [root / "benchmarks" / "corpus.py", *(p for m in BASE_MODULES for p in sorted((root / "storyclust").glob(f"{m}.py")) + sorted((root / "storyclust" / m).glob("*.py"))),
-            *sorted((root / "storyclust" / "data").glob("*"))]
+    modules = [p for m in BASE_MODULES for p in [*sorted((root / "storyclust").glob(f"{m}.py")),
+                                                  *sorted((root / "storyclust" / m).glob("*.py"))]]
+    code = [root / "benchmarks" / "base_corpus.py", *modules, *sorted((root / "storyclust" / "data").glob("*"))]
     for path in code:
         digest.update(path.read_bytes())
     if data_dir is not None:
-        for name in corpus.BASE_CORPORA:
+        for name in base_corpus.BASE_CORPORA:
             path = Path(data_dir) / name / "articles.jsonl.gz"
             stat = path.stat() if path.exists() else None
             digest.update(f"{path}:{stat and stat.st_size}:{stat and stat.st_mtime_ns}".encode())
@@ -134,13 +135,13 @@ def _cache_key(data_dir: str | Path | None) -> str:
 
 
 def clean_base(data_dir: str | Path | None, cache_dir: str | Path | None = CACHE) -> list[Article]:
-    """``corpus.distinct(corpus.base_articles(data_dir))``, kept in ``cache_dir`` (keyed by the input files and
-    the code) because it takes ~13 s on the shared corpora; ``cache_dir=None`` always recomputes."""
+    """``base_corpus.distinct(base_corpus.base_articles(data_dir))``, kept in ``cache_dir`` (keyed by the input
+    files and the code) because it takes ~13 s on the shared corpora; ``cache_dir=None`` always recomputes."""
     path = Path(cache_dir) / f"clean-base-{_cache_key(data_dir)}.pkl" if cache_dir is not None else None
     if path is not None and path.exists():
         with open(path, "rb") as fh:
             return pickle.load(fh)
-    base = corpus.distinct(corpus.base_articles(data_dir))
+    base = base_corpus.distinct(base_corpus.base_articles(data_dir))
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -161,7 +162,7 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:12]
 
 
-def make_dump(n: int, folder: str | Path, *, seed: int, data_dir: str | Path | None = corpus.DEFAULT_DATA,
+def make_dump(n: int, folder: str | Path, *, seed: int, data_dir: str | Path | None = base_corpus.DEFAULT_DATA,
               copy_rate: float = 0.2, base: Sequence[Article] | None = None) -> dict[str, Any]:
     """Generate ``n`` articles (``copy_rate`` of them copies) and write them with their truth into ``folder``.
     ``base`` (see :func:`clean_base`) replaces the generator's own clean base of ``data_dir``."""

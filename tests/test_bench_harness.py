@@ -13,8 +13,8 @@ from rich.console import Console
 
 from benchmarks import __main__ as bench_cli
 from benchmarks import baselines, harness
-from storyclust.signatures import shingle
-from storyclust.stories import StoryConfig
+from storyclust.dedup.shingles import shingle
+from storyclust.settings import StoryConfig
 
 MISSING = "/nonexistent/storyclust-data"  # forces the generator's fallback to fixtures/seeds
 TINY_BASELINES = {"signature_docs": 60, "update_docs": 5, "candidate_docs": 300, "recall_docs": 150}

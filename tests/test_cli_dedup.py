@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from storyclust.cli import main
-from storyclust.dedup import DedupConfig
+from storyclust.settings import DedupConfig
 from storyclust.ingest import SUPPORTED_FORMATS, read_articles
 
 ARTICLE_FIELDS = ["id", "title", "source", "date", "dup_group", "canonical_id", "is_canonical"]

@@ -1,12 +1,11 @@
-"""Tests for storyclust.dedup: fixture copies, an exact brute-force oracle, idempotence and edge cases."""
+"""Tests for storyclust.dedup (the whole stage): fixture copies, an exact brute-force oracle, idempotence and edge
+cases."""
 
 from __future__ import annotations
 
-import functools
 import itertools
 import math
 import random
-import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -17,24 +16,16 @@ from hypothesis import strategies as st
 
 from benchmarks import synth
 from benchmarks.synth_words import COMMON_WORDS
+from dedup_oracle import kgrams
 from storyclust import pipeline
-from storyclust.dedup import DedupConfig, DedupResult, deduplicate, expected_recall, group_pairs
+from storyclust.dedup import deduplicate
+from storyclust.dedup.lsh import candidate_probability, expected_recall
 from storyclust.ingest import read_articles
-from storyclust.lsh import candidate_probability, lsh_params
-from storyclust.records import Article, ReadResult
+from storyclust.records import Article, DedupResult, ReadResult
+from storyclust.settings import DedupConfig
 
 UTC = timezone.utc
 CONFIG = DedupConfig()
-TOKEN = re.compile(r"[0-9a-z\u0080-\U0010ffff]+")  # the documented tokeniser, for the oracle
-
-
-def kgram_set(text: str, k: int) -> frozenset[tuple[str, ...]]:
-    tokens = TOKEN.findall(text.lower())
-    if not tokens:
-        return frozenset()
-    if len(tokens) < k:
-        return frozenset([tuple(tokens)])
-    return frozenset(tuple(tokens[i : i + k]) for i in range(len(tokens) - k + 1))
 
 
 def check_result_invariants(result: DedupResult, n: int) -> None:
@@ -89,8 +80,8 @@ def test_fixture_similarities_are_exact_overlaps_with_the_canonical(fixture_run)
     run, dedup = fixture_run, fixture_run.dedup
     k = CONFIG.shingle_size
     for i in np.flatnonzero(~dedup.canonical_mask):
-        a = kgram_set(run.prepared.texts[dedup.canonical_of[i]], k)
-        b = kgram_set(run.prepared.texts[i], k)
+        a = kgrams(run.prepared.texts[dedup.canonical_of[i]], k)
+        b = kgrams(run.prepared.texts[i], k)
         jac, con = dedup.similarity[i]
         assert jac == pytest.approx(len(a & b) / len(a | b))
         assert con == pytest.approx(len(a & b) / min(len(a), len(b)))
@@ -127,7 +118,7 @@ def generated_corpus(seeds_dir: Path) -> list[Article]:
 @pytest.fixture(scope="module")
 def oracle_case(seeds_dir: Path):
     prepared = pipeline.prepare(generated_corpus(seeds_dir))
-    sets = [kgram_set(t, CONFIG.shingle_size) for t in prepared.texts]
+    sets = [kgrams(t, CONFIG.shingle_size) for t in prepared.texts]
     # Identical shingle sets take the exact-copy path (tested below); the oracle compares distinct sets.
     first: dict[frozenset, int] = {}
     keep = [first.setdefault(s, i) for i, s in enumerate(sets) if s not in first]
@@ -163,7 +154,7 @@ def test_recall_of_pairs_above_the_jaccard_threshold(oracle_case) -> None:
     bands, rows = CONFIG.bands_rows
     probabilities = candidate_probability(np.array([truth[p][0] for p in wanted]), bands, rows)
     sd = math.sqrt(float((probabilities * (1 - probabilities)).sum())) / len(wanted)
-    assert recall >= expected_recall(np.array([truth[p][0] for p in wanted]), CONFIG) - 4 * sd
+    assert recall >= expected_recall(np.array([truth[p][0] for p in wanted]), bands, rows) - 4 * sd
     # Missed pairs are near the threshold, never clear copies.
     assert all(truth[p][0] < 0.5 for p, hit in zip(wanted, hits) if not hit)
     # Transitivity recovers some missed pairs: at least as many oracle pairs end up in one group.
@@ -230,18 +221,9 @@ def corpora(draw):
     return texts, dates
 
 
-@pytest.fixture(scope="module")
-def cached_banding():
-    """``DedupConfig.bands_rows`` re-runs datasketch's numerical optimisation (~70 ms) on every call; the
-    property tests below run hundreds of tiny deduplications, so they memoise that pure function."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("storyclust.dedup.lsh_params", functools.lru_cache(maxsize=None)(lsh_params), raising=False)
-        yield
-
-
 @settings(max_examples=60)
 @given(corpus=corpora())
-def test_deduplicating_the_canonical_articles_finds_nothing_more(cached_banding, make_articles, corpus) -> None:
+def test_deduplicating_the_canonical_articles_finds_nothing_more(make_articles, corpus) -> None:
     texts, dates = corpus
     articles = make_articles(texts, dates=dates)
     first = deduplicate(articles, texts)
@@ -255,21 +237,6 @@ def test_deduplicating_the_canonical_articles_finds_nothing_more(cached_banding,
     for group in first.groups:
         best = min(group.members, key=lambda i: (dates[i] or far, -len(texts[i]), i))
         assert group.canonical == best
-
-
-def test_canonical_rule_by_hand(make_articles) -> None:
-    body = "Ceasefire talks resumed in Cairo on Monday with Qatari and Egyptian mediators present."
-    longer = body + " Officials said the talks would continue."
-    day = datetime(2024, 5, 1, tzinfo=UTC)
-    cases = [
-        ([body, longer, body], [None, None, None], 1),  # undated: the longest
-        ([body, body, body], [None, None, None], 0),  # all equal: the first read
-        ([longer, body, body], [None, day, day - timedelta(days=1)], 2),  # the earliest dated beats longer
-        ([longer, body, body], [None, day, day], 1),  # equal dates: then first read among the longest
-    ]
-    for texts, dates, expected in cases:
-        result = deduplicate(make_articles(texts, dates=dates), texts)
-        assert [g.canonical for g in result.groups] == [expected], (texts, dates)
 
 
 # ------------------------------------------------------------------------------------------------ edge cases
@@ -340,23 +307,16 @@ def test_texts_must_align_with_articles(make_articles) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"shingle_size": 0}, r"^shingle_size must be >= 1, got 0$"),
-        ({"num_perm": 1}, r"^num_perm must be >= 2, got 1$"),
-        ({"jaccard_threshold": 0.0}, r"^jaccard_threshold must be in \(0, 1\], got 0.0$"),
-        ({"lsh_threshold": 1.5}, r"^lsh_threshold must be in \(0, 1\], got 1.5$"),
-        ({"containment_threshold": -1}, r"^containment_threshold must be in \(0, 1\], got -1$"),
+        ({"shingle_size": 0}, r"^shingle_size must be >= 1, got 0; "),
+        ({"num_perm": 1}, r"^num_perm must be >= 2, got 1; "),
+        ({"jaccard_threshold": 0.0}, r"^jaccard_threshold must be in \(0, 1\], got 0.0; "),
+        ({"lsh_threshold": 1.5}, r"^lsh_threshold must be in \(0, 1\], got 1.5; "),
+        ({"containment_threshold": -1}, r"^containment_threshold must be in \(0, 1\], got -1; "),
     ],
 )
 def test_config_validation(kwargs: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         DedupConfig(**kwargs)
-
-
-def test_group_pairs_labels_components_in_first_seen_order() -> None:
-    labels = group_pairs(6, np.array([[4, 5], [1, 3], [0, 5]]))
-    assert labels.tolist() == [0, 1, 2, 1, 0, 0]
-    assert group_pairs(3, np.empty((0, 2), np.int64)).tolist() == [0, 1, 2]
-    assert group_pairs(0, np.empty((0, 2), np.int64)).tolist() == []
 
 
 def test_naive_dates_next_to_missing_dates(make_articles) -> None:

@@ -1,4 +1,5 @@
-"""Tests for storyclust.lsh: banding must give exactly datasketch's MinHashLSH candidates."""
+"""Tests for storyclust.dedup.lsh: banding gives exactly datasketch's MinHashLSH candidates; its choice of bands and
+rows is the exact optimum of the false positive / false negative areas (scipy quadrature as the oracle)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,14 @@ import math
 import numpy as np
 import pytest
 from datasketch import LeanMinHash, MinHashLSH
+from scipy.integrate import quad
 
-from storyclust.dedup import DedupConfig
-from storyclust.lsh import candidate_pairs, candidate_probability, lsh_params
-from storyclust.signatures import minhash, shingle
+from storyclust.dedup.lsh import (
+    band_errors, candidate_pairs, candidate_probability, expected_recall, identical_sets, lsh_params, optimal_param,
+)
+from storyclust.dedup.minhash import minhash
+from storyclust.dedup.shingles import shingle
+from storyclust.settings import DedupConfig
 
 SEED = 1
 NUM_PERM = 128
@@ -38,7 +43,7 @@ def corpus(rng: np.random.Generator) -> list[str]:
 @pytest.fixture(scope="module")
 def signatures() -> np.ndarray:
     docs = corpus(np.random.default_rng(2024))
-    return minhash(shingle(docs, 3), NUM_PERM, SEED)
+    return minhash(shingle(docs, 3), num_perm=NUM_PERM, seed=SEED)
 
 
 def datasketch_pairs(signatures: np.ndarray, bands: int, rows: int) -> set[tuple[int, int]]:
@@ -86,7 +91,7 @@ def test_active_mask_excludes_rows(signatures: np.ndarray) -> None:
 
 def test_empty_documents_pair_only_without_a_mask() -> None:
     sh = shingle(["", "   ", "!!! ---", "one two three four", "five six seven eight"], 3)
-    sig = minhash(sh, NUM_PERM, SEED)
+    sig = minhash(sh, num_perm=NUM_PERM, seed=SEED)
     assert as_set(candidate_pairs(sig, 28, 2)) == {(0, 1), (0, 2), (1, 2)}
     assert candidate_pairs(sig, 28, 2, active=sh.sizes > 0).shape == (0, 2)
 
@@ -101,17 +106,63 @@ def test_bands_times_rows_may_not_exceed_num_perm(signatures: np.ndarray) -> Non
         candidate_pairs(signatures, 26, 5)
 
 
-@pytest.mark.parametrize("threshold", [0.1, 0.2, 0.5, 0.8])
-@pytest.mark.parametrize("num_perm", [64, 128])
+@pytest.mark.parametrize("threshold", [0.2, 0.55])
+@pytest.mark.parametrize("num_perm", [32, 128])
+def test_band_errors_equal_quadrature(threshold: float, num_perm: int) -> None:
+    bands, rows, fp, fn = band_errors(threshold, num_perm)
+    assert len(bands) == sum(num_perm // b for b in range(1, num_perm + 1)) and np.all(bands * rows <= num_perm)
+    assert list(zip(bands.tolist(), rows.tolist())) == sorted(zip(bands.tolist(), rows.tolist()))
+    for b, r, p, n in zip(bands.tolist(), rows.tolist(), fp, fn):
+        exact_fp = quad(lambda s: 1 - (1 - s**r) ** b, 0.0, threshold)[0]
+        exact_fn = quad(lambda s: (1 - s**r) ** b, threshold, 1.0)[0]
+        assert p == pytest.approx(exact_fp, abs=1e-10) and n == pytest.approx(exact_fn, abs=1e-10)
+
+
+@pytest.mark.parametrize("weights", [(0.5, 0.5), (0.9, 0.1), (0.2, 0.8)])
+def test_optimal_param_minimises_the_weighted_quadrature_error(weights: tuple[float, float]) -> None:
+    fp_weight, fn_weight = weights
+    threshold, num_perm = 0.35, 48
+    best, chosen = math.inf, None
+    for b in range(1, num_perm + 1):
+        for r in range(1, num_perm // b + 1):
+            error = fp_weight * quad(lambda s: 1 - (1 - s**r) ** b, 0.0, threshold)[0] + fn_weight * quad(
+                lambda s: (1 - s**r) ** b, threshold, 1.0)[0]
+            if error < best:
+                best, chosen = error, (b, r)
+    assert optimal_param(threshold, num_perm, false_positive_weight=fp_weight,
+                         false_negative_weight=fn_weight) == chosen
+
+
+@pytest.mark.parametrize("threshold", [0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.8, 0.95, 0.99])
+@pytest.mark.parametrize("num_perm", [16, 64, 128])
 def test_lsh_params_equal_datasketch_choice(threshold: float, num_perm: int) -> None:
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-    assert lsh_params(threshold, num_perm) == (lsh.b, lsh.r)
+    bands, rows = lsh_params(threshold, num_perm)
+    if bands < 2:  # datasketch refuses a single band after choosing it
+        with pytest.raises(ValueError, match=r"^The number of bands are too small \(b < 2\)$"):
+            MinHashLSH(threshold=threshold, num_perm=num_perm)
+    else:
+        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        assert (bands, rows) == (lsh.b, lsh.r)
 
 
 @pytest.mark.parametrize("threshold", [0.0, 1.0, -0.1, 1.5])
 def test_lsh_params_rejects_thresholds_outside_the_open_interval(threshold: float) -> None:
     with pytest.raises(ValueError, match=rf"^LSH threshold must be in \(0, 1\), got {threshold}$"):
         lsh_params(threshold, 128)
+
+
+def test_expected_recall_is_the_mean_candidate_probability() -> None:
+    jaccard = np.array([0.1, 0.3, 0.6])
+    assert expected_recall(jaccard, 28, 2) == pytest.approx(float(np.mean(1 - (1 - jaccard**2) ** 28)))
+    assert expected_recall(np.zeros(0), 28, 2) == 1.0
+
+
+def test_identical_sets_pair_each_copy_with_the_first_of_its_set() -> None:
+    texts = ["one two three four", "", "five six seven eight", "One two, three four!", "", "one two three four"]
+    sh = shingle(texts, 3)
+    pairs, active = identical_sets(sh)
+    assert pairs.tolist() == [[0, 3], [0, 5]]
+    assert active.tolist() == [True, False, True, False, False, False]
 
 
 def test_candidate_probability_is_the_banding_formula() -> None:
