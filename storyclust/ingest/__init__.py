@@ -10,13 +10,15 @@ format), :mod:`.fields` (which key holds which role; record -> Article) and :mod
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import replace
 from typing import Callable, Iterable, Iterator
 
 from ..records import Article, InputError, ReadResult, RenamedId, SkippedRecord
 from .dates import parse_date
 from .fields import DATE_FIELDS, ID_FIELDS, SOURCE_FIELDS, TEXT_FIELDS, TITLE_FIELDS, URL_FIELDS, FieldMap, roles
 from .formats import read_source
-from .sources import SUPPORTED_FORMATS, PathLike, as_list, source
+from .sources import SUPPORTED_FORMATS, PathLike, Source, as_list, source
 
 __all__ = [
     "DATE_FIELDS",
@@ -45,8 +47,11 @@ def iter_articles(
     ``on_bad(SkippedRecord(location, reason))`` is called and reading goes on. Problems with a whole file
     (missing, unknown format, unreadable, corrupt compression, a ``.json`` file that is not an array)
     always raise. All paths are checked before the first record is read.
+
+    A record without an id gets ``<file name>:<line>``; where two inputs share a file name (``a/dump.jsonl``
+    and ``b/dump.jsonl``), their records get ``<path as given>:<line>`` instead, so the ids stay apart.
     """
-    sources = [source(p) for p in as_list(paths)]
+    sources = _distinct_bases([source(p) for p in as_list(paths)])
     plan = roles(fields or FieldMap())
     for src in sources:
         for item in read_source(src, plan):
@@ -56,6 +61,12 @@ def iter_articles(
                 raise InputError(item.location, item.reason)
             else:
                 on_bad(item)
+
+
+def _distinct_bases(sources: list[Source]) -> list[Source]:
+    """``sources`` with the path as given in place of the file name where two files share a file name."""
+    names = Counter(src.base for src in sources if src.fmt != "dir")
+    return [replace(src, base=src.name) if src.fmt != "dir" and names[src.base] > 1 else src for src in sources]
 
 
 def read_articles(

@@ -8,6 +8,7 @@ that is not used for a role is kept in :attr:`Article.metadata` unchanged, so ev
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Union
 
@@ -28,7 +29,12 @@ __all__ = [
     "build",
     "scalar_text",
     "json_type",
+    "TOO_DEEP",
+    "lone_surrogate",
 ]
+
+TOO_DEEP = "JSON nested too deeply to read (about 1,000 levels or more)"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 TITLE_FIELDS: tuple[str, ...] = ("title", "headline")
 TEXT_FIELDS: tuple[str, ...] = ("text", "body", "content", "maintext", "article")
@@ -165,7 +171,7 @@ def build(record: dict[str, Any], location: str, default_id: str, roles: Roles) 
                 return SkippedRecord(location, "empty text")
             if value is not None and scalar_text(value) is None:
                 return SkippedRecord(location, f"text field {key!r} holds {json_type(value)}, not text")
-        return SkippedRecord(location, roles.missing_text)
+        return SkippedRecord(location, f"{roles.missing_text}; {_fields_found(record)}")
 
     title = _pick_text(record, plan.title, used) if plan.title else None
     source = _pick_text(record, plan.source, used, source=True) if plan.source else None
@@ -194,6 +200,14 @@ def build(record: dict[str, Any], location: str, default_id: str, roles: Roles) 
     )
 
 
+def _fields_found(record: dict[str, Any], shown: int = 8) -> str:
+    keys = list(record)
+    if not keys:
+        return "the record has no fields"
+    more = f" and {len(keys) - shown} more" if len(keys) > shown else ""
+    return f"its fields: {', '.join(repr(str(k)) for k in keys[:shown])}{more}"
+
+
 def json_type(value: object) -> str:
     if value is None:
         return "null"
@@ -208,3 +222,27 @@ def json_type(value: object) -> str:
     if isinstance(value, dict):
         return "object"
     return type(value).__name__
+
+
+def lone_surrogate(record: dict[str, Any]) -> str | None:
+    """Why ``record`` is no text, if a string in it (a key or a value, at any depth) holds a lone surrogate
+    (``"\\ud800"`` in JSON decodes to one; it cannot be written as UTF-8). None when there is none."""
+    stack: list[tuple[str | None, Any]] = [(None, record)]  # (the top-level field it is in, a value)
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, str):
+            if _SURROGATE.search(value):
+                return _surrogate_problem(f"field {where!r}", value)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if _SURROGATE.search(str(key)):
+                    return _surrogate_problem("a field name" if where is None else f"field {where!r}", str(key))
+                stack.append((str(key) if where is None else where, item))
+        elif isinstance(value, list):
+            stack.extend((where, item) for item in value)
+    return None
+
+
+def _surrogate_problem(where: str, value: str) -> str:
+    char = _SURROGATE.search(value)[0]  # type: ignore[index]
+    return f"{where} holds a lone surrogate (\\u{ord(char):04x}), which is not Unicode text"

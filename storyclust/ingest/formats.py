@@ -12,38 +12,27 @@ import json
 import os
 import re
 from contextlib import ExitStack
-from pathlib import Path
 from typing import Any, Iterator
 
-from ..records import Article, InputError, SkippedRecord
-from .dates import parse_date
-from .fields import (
-    DATE_FIELDS,
-    SOURCE_FIELDS,
-    TITLE_FIELDS,
-    URL_FIELDS,
-    Result,
-    Roles,
-    build,
-    json_type,
-    scalar_text,
-)
-from .sources import Source, line_column, raw_lines, read_whole, utf8_problem
+from ..records import InputError, SkippedRecord
+from .fields import TOO_DEEP, Result, Roles, build, json_type, lone_surrogate
+from .folders import read_dir, txt_article
+from .sources import Source, encoded_whole, line_column, raw_lines, read_whole, utf8_problem
 
-__all__ = ["SIDECAR", "read_source"]
+__all__ = ["read_source", "json_record"]
 
-SIDECAR = "metadata.jsonl"
 _JSON_WS = re.compile(r"[ \t\n\r]*")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # only such a JSON escape makes a lone surrogate
 
 
 def read_source(src: Source, roles: Roles) -> Iterator[Result]:
     if src.fmt == "dir":
-        yield from _read_dir(src)
+        yield from read_dir(src)
     elif src.fmt == "parquet":
         yield from _read_parquet(src, roles)
     elif src.fmt == "txt":
-        stem = os.path.splitext(os.path.splitext(src.base)[0])[0] if src.compression else Path(src.base).stem
-        yield _txt_article(read_whole(src), src.name, stem)
+        stem = os.path.splitext(os.path.splitext(src.base)[0])[0] if src.compression else os.path.splitext(src.base)[0]
+        yield txt_article(read_whole(src), src.name, stem)
     elif src.fmt == "json":
         yield from _read_json_array(src, roles)
     else:
@@ -55,94 +44,25 @@ def read_source(src: Source, roles: Roles) -> Iterator[Result]:
                 yield from _read_csv(lines, src, roles, "\t" if src.fmt == "tsv" else ",")
 
 
-
-def _read_dir(src: Source) -> Iterator[Result]:
-    """Every ``*.txt`` file below the folder, sorted by relative path. An optional ``metadata.jsonl`` at the
-    folder's top gives per-file fields (``id`` = file stem, plus any of date/source/url/title or labels)."""
-    found: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(src.name):
-        rel_dir = os.path.relpath(dirpath, src.name)
-        for fn in filenames:
-            if fn.lower().endswith(".txt"):
-                found.append(Path(rel_dir, fn).as_posix() if rel_dir != "." else fn)
-    sidecar = _read_sidecar(os.path.join(src.name, SIDECAR), {Path(rel).stem for rel in found})
-    for rel in sorted(found):
-        location = os.path.join(src.name, *rel.split("/"))
-        try:
-            with open(location, "rb") as f:
-                data = f.read()
-        except OSError as e:
-            raise InputError(location, f"cannot read ({e.strerror or e})") from e
-        item = _txt_article(data, location, Path(rel).stem)
-        extra = sidecar.get(Path(rel).stem)
-        if extra is not None and isinstance(item, Article):
-            _apply_sidecar(item, extra)
-        yield item
-
-
-def _read_sidecar(path: str, stems: set[str]) -> dict[str, dict[str, Any]]:
-    """Per-file metadata of a text folder, by file stem. Its errors are whole-file errors."""
-    if not os.path.isfile(path):
-        return {}
-    records: dict[str, dict[str, Any]] = {}
-    with open(path, "rb") as fh:
-        for lineno, raw in enumerate(fh, 1):
-            if not raw.strip():
-                continue
-            location = f"{path}:{lineno}"
-            try:
-                obj = json.loads(raw.decode("utf-8"))
-            except UnicodeDecodeError as e:
-                raise InputError(location, utf8_problem(raw, e)) from None
-            except json.JSONDecodeError as e:
-                raise InputError(location, f"invalid JSON ({e})") from None
-            if type(obj) is not dict:
-                raise InputError(location, f"expected a JSON object, found {json_type(obj)}")
-            key = obj.get("id")
-            if not isinstance(key, str) or key not in stems:
-                raise InputError(location, f"id {key!r} names no .txt file in {os.path.dirname(path) or '.'}")
-            records[key] = obj
-    return records
-
-
-def _apply_sidecar(article: Article, record: dict[str, Any]) -> None:
-    for key, value in record.items():
-        lowered = key.lower()
-        if lowered == "id":
-            continue
-        if lowered in {k.lower() for k in DATE_FIELDS}:
-            article.date = parse_date(value)
-        elif lowered in {k.lower() for k in SOURCE_FIELDS}:
-            article.source = scalar_text(value)
-        elif lowered in {k.lower() for k in URL_FIELDS}:
-            article.url = scalar_text(value)
-        elif lowered in {k.lower() for k in TITLE_FIELDS}:
-            article.title = scalar_text(value) or article.title
-        else:
-            article.metadata[key] = value
-
-
-def _txt_article(data: bytes, location: str, stem: str) -> Result:
+def json_record(line: str, location: str) -> dict[str, Any] | SkippedRecord:
+    """One JSON Lines record: its object, or why it is none (invalid JSON, nested too deeply for the
+    parser, not an object, a lone surrogate)."""
     try:
-        content = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line, column = line_column(data, e.start)
-        return SkippedRecord(
-            location, f"not valid UTF-8 (byte 0x{data[e.start]:02x} at line {line}, column {column})"
-        )
-    content = content.removeprefix("\ufeff")
-    lines = content.splitlines(keepends=True)
-    for i, line in enumerate(lines):
-        if line.strip():
-            text = "".join(lines[i + 1 :]).strip()
-            if not text:
-                return SkippedRecord(location, "empty text")
-            return Article(id=stem, title=line.strip(), text=text, location=location)
-    return SkippedRecord(location, "empty text")
+        obj = json.loads(line)
+    except json.JSONDecodeError as e:
+        return SkippedRecord(location, f"invalid JSON ({e})")
+    except RecursionError:
+        return SkippedRecord(location, TOO_DEEP)
+    if type(obj) is not dict:
+        return SkippedRecord(location, f"expected a JSON object, found {json_type(obj)}")
+    if _SURROGATE_ESCAPE.search(line):  # UTF-8 decoding rejects surrogates: only an escape makes one
+        problem = lone_surrogate(obj)
+        if problem:
+            return SkippedRecord(location, problem)
+    return obj
 
 
 def _read_jsonl(lines: Iterator[bytes], src: Source, roles: Roles) -> Iterator[Result]:
-    loads = json.loads
     name, base = src.name, src.base
     for lineno, raw in enumerate(lines, 1):
         if not raw.strip():
@@ -150,23 +70,24 @@ def _read_jsonl(lines: Iterator[bytes], src: Source, roles: Roles) -> Iterator[R
         try:
             line = raw.rstrip(b"\r\n").decode("utf-8")
         except UnicodeDecodeError as e:
+            if lineno == 1:
+                encoded_whole(src.name, raw)
             yield SkippedRecord(f"{name}:{lineno}", utf8_problem(raw, e))
             continue
         if lineno == 1:
             line = line.removeprefix("\ufeff")
-        try:
-            obj = loads(line)
-        except json.JSONDecodeError as e:
-            yield SkippedRecord(f"{name}:{lineno}", f"invalid JSON ({e})")
-            continue
-        if type(obj) is not dict:
-            yield SkippedRecord(f"{name}:{lineno}", f"expected a JSON object, found {json_type(obj)}")
+        obj = json_record(line, f"{name}:{lineno}")
+        if type(obj) is SkippedRecord:
+            if lineno == 1:
+                encoded_whole(name, raw)  # a first line that is no JSON at all may be no text at all
+            yield obj
             continue
         yield build(obj, f"{name}:{lineno}", f"{base}:{lineno}", roles)
 
 
 def _read_json_array(src: Source, roles: Roles) -> Iterator[Result]:
     data = read_whole(src)
+    encoded_whole(src.name, data)
     try:
         s = data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as e:
@@ -197,15 +118,25 @@ def _read_json_array(src: Source, roles: Roles) -> Iterator[Result]:
         while True:
             line += s.count("\n", last, pos)  # the line where this element starts
             last = pos
+            location = f"{src.name}:{line}"
+            start = pos
             try:
                 value, pos = decoder.raw_decode(s, pos)
             except json.JSONDecodeError as e:
                 raise fail(e) from e
-            location = f"{src.name}:{line}"
-            if type(value) is dict:
-                yield build(value, location, f"{src.base}:{line}", roles)
+            except RecursionError:
+                pos = _value_end(s, pos)
+                if pos < 0:
+                    raise InputError(location, TOO_DEEP + "; and the value never ends") from None
+                yield SkippedRecord(location, TOO_DEEP)
             else:
-                yield SkippedRecord(location, f"expected a JSON object, found {json_type(value)}")
+                problem = lone_surrogate({"": value}) if _SURROGATE_ESCAPE.search(s, start, pos) else None
+                if problem:
+                    yield SkippedRecord(location, problem.replace("field ''", "the record"))
+                elif type(value) is dict:
+                    yield build(value, location, f"{src.base}:{line}", roles)
+                else:
+                    yield SkippedRecord(location, f"expected a JSON object, found {json_type(value)}")
             pos = ws(s, pos).end()
             if s.startswith(",", pos):
                 pos = ws(s, pos + 1).end()
@@ -216,6 +147,24 @@ def _read_json_array(src: Source, roles: Roles) -> Iterator[Result]:
     pos = ws(s, pos + 1).end()
     if pos != len(s):
         raise fail(json.JSONDecodeError("Extra data", s, pos))
+
+
+_STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _value_end(s: str, pos: int) -> int:
+    """Where the array or object starting at ``s[pos]`` ends (after its closing bracket), counting brackets
+    outside strings without recursion; -1 when it never closes."""
+    depth = 0
+    for m in _STRING_OR_BRACKET.finditer(s, pos):
+        token = m[0]
+        if token in "[{":
+            depth += 1
+        elif token in "]}":
+            depth -= 1
+            if depth == 0:
+                return m.end()
+    return -1
 
 
 def _read_csv(lines: Iterator[bytes], src: Source, roles: Roles, delimiter: str) -> Iterator[Result]:
@@ -233,6 +182,7 @@ def _read_csv(lines: Iterator[bytes], src: Source, roles: Roles, delimiter: str)
                 bad_lines[lineno] = utf8_problem(raw, e)
                 line = raw.decode("utf-8", "replace")
             if lineno == 1:
+                encoded_whole(src.name, raw)
                 line = line.removeprefix("\ufeff")
             yield line
         exhausted = True
@@ -260,6 +210,13 @@ def _read_csv(lines: Iterator[bytes], src: Source, roles: Roles, delimiter: str)
                 continue
         if header is None:
             header = [h.strip() for h in row]
+            if len(header) == 1 and ";" in header[0]:
+                raise InputError(
+                    location,
+                    f"the header is one column, {header[0][:80]!r}: the file looks separated by semicolons, but "
+                    f"{src.fmt.upper()} is read with {'tabs' if delimiter == chr(9) else 'commas'} (save it with "
+                    "commas, or tabs as .tsv)",
+                )
             continue
         if exhausted:  # the row only ended because the input did: a quoted field was never closed
             yield SkippedRecord(location, "unterminated quoted field (it runs to the end of the file)")

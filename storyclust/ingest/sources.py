@@ -22,7 +22,7 @@ from typing import Any, BinaryIO, Iterable, Iterator, Union
 from ..records import InputError
 
 __all__ = ["SUPPORTED_FORMATS", "PathLike", "Source", "as_list", "source", "raw_lines", "read_whole",
-           "utf8_problem", "line_column"]
+           "utf8_problem", "line_column", "not_text", "encoded_whole"]
 
 SUPPORTED_FORMATS = (
     "a folder of .txt files, .jsonl, .ndjson, .json, .csv, .tsv, .parquet or .txt, optionally compressed "
@@ -195,3 +195,34 @@ def line_column(data: bytes, offset: int) -> tuple[int, int]:
     """1-based line and byte column of ``offset`` in ``data``."""
     return data.count(b"\n", 0, offset) + 1, offset - data.rfind(b"\n", 0, offset)
 
+
+
+# What a text input's first bytes may be instead of UTF-8 text: (magic, what it is, the fix).
+_NOT_TEXT = (
+    (b"\x1f\x8b", "gzip-compressed data", "name the file .gz, or decompress it first (gunzip -c FILE | storyclust ... -)"),
+    (b"BZh", "bzip2-compressed data", "name the file .bz2, or decompress it first (bunzip2 -c FILE)"),
+    (b"\xfd7zXZ\x00", "xz-compressed data", "name the file .xz, or decompress it first (xz -dc FILE)"),
+    (b"\x28\xb5\x2f\xfd", "zstd-compressed data", "name the file .zst, or decompress it first (zstd -dc FILE)"),
+    (b"PK\x03\x04", "a zip archive", "unzip it and give the files inside"),
+    (b"PAR1", "Parquet data", "name the file .parquet"),
+    (b"\xff\xfe", "UTF-16 text (little-endian byte order mark)", "convert it to UTF-8 (iconv -f UTF-16 -t UTF-8 FILE)"),
+    (b"\xfe\xff", "UTF-16 text (big-endian byte order mark)", "convert it to UTF-8 (iconv -f UTF-16 -t UTF-8 FILE)"),
+)
+
+
+def not_text(head: bytes) -> str | None:
+    """What the first bytes ``head`` of an input are when they are no UTF-8 text at all (compressed data, an
+    archive, UTF-16), and the fix; None when they may be text."""
+    for magic, what, fix in _NOT_TEXT:
+        if head.startswith(magic):
+            return f"the bytes are {what}, not UTF-8 text: {fix}"
+    if len(head) >= 4 and head.count(b"\x00") * 3 >= len(head):  # ASCII as UTF-16 without a byte order mark
+        return "the bytes look like UTF-16 text (every other byte is 0), not UTF-8: convert it to UTF-8 (iconv -f UTF-16 -t UTF-8 FILE)"
+    return None
+
+
+def encoded_whole(name: str, head: bytes) -> None:
+    """Raise :class:`InputError` for the file ``name`` when :func:`not_text` says what its first bytes are."""
+    problem = not_text(head[:64])
+    if problem:
+        raise InputError(name, problem)
