@@ -206,7 +206,10 @@ def windowed_bcubed(
     with its members inside it); precision, recall and F1 are each the mean over the windows. With the
     defaults (7 and 1) every day with an article ends a 7-day window, as in SCStory; ``step_days=window_days``
     gives consecutive non-overlapping windows. Undated articles are in no window; with no dated article the
-    three scores are None.
+    three scores are None. Two details of SCStory's script are not copied: it starts scoring at a chosen
+    ``begin_date`` after the stream's first days, and it counts its loop in distinct dates while stepping by
+    calendar days, so on a stream with empty days it stops before the last one; here every window from the
+    first day to the last is scored.
     """
     if window_days < 1 or step_days < 1:
         raise ValueError(f"window_days and step_days must be at least 1, got {window_days} and {step_days}")
