@@ -22,34 +22,14 @@ import re
 from typing import Any, Callable, Final
 
 from benchmarks.synth_words import (
-    CITIES,
-    COMMON_WORDS,
-    EDITORS,
-    FOOTERS,
-    HEAD_BOILERPLATE,
-    HEADLINE_PREFIXES,
-    HEADLINE_SUFFIXES,
-    RELATED_HEADLINES,
-    REPORTERS,
-    SYNONYMS,
-    TAIL_BOILERPLATE,
+    CITIES, COMMON_WORDS, EDITORS, FOOTERS, HEAD_BOILERPLATE, HEADLINE_PREFIXES, HEADLINE_SUFFIXES, RELATED_HEADLINES,
+    REPORTERS, SYNONYMS, TAIL_BOILERPLATE,
 )
 from storyclust.records import Article
 
 __all__ = [
-    "VARIANTS",
-    "Rewrite",
-    "Variant",
-    "add_boilerplate",
-    "add_footer",
-    "derive",
-    "new_headline",
-    "paragraph_separator",
-    "reorder_paragraphs",
-    "rewrite",
-    "split_paragraphs",
-    "substitute_words",
-    "truncate",
+    "VARIANTS", "Rewrite", "Variant", "add_boilerplate", "add_footer", "derive", "new_headline", "paragraph_separator",
+    "reorder_paragraphs", "rewrite", "split_paragraphs", "substitute_words", "truncate",
 ]
 
 Variant = Callable[[Article, random.Random], Article]

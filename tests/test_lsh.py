@@ -11,7 +11,8 @@ from datasketch import LeanMinHash, MinHashLSH
 from scipy.integrate import quad
 
 from storyclust.dedup.lsh import (
-    band_errors, candidate_pairs, candidate_probability, expected_recall, identical_sets, lsh_params, optimal_param,
+    band_errors, candidate_pairs, candidate_probability, candidates, expected_recall, identical_sets, lsh_params,
+    optimal_param,
 )
 from storyclust.dedup.minhash import minhash
 from storyclust.dedup.shingles import shingle
@@ -163,6 +164,18 @@ def test_identical_sets_pair_each_copy_with_the_first_of_its_set() -> None:
     pairs, active = identical_sets(sh)
     assert pairs.tolist() == [[0, 3], [0, 5]]
     assert active.tolist() == [True, False, True, False, False, False]
+
+
+def test_candidates_are_the_identical_sets_then_the_banding_over_one_document_per_set() -> None:
+    docs = corpus(np.random.default_rng(7))
+    sh = shingle(docs, 3)
+    sig = minhash(sh, num_perm=NUM_PERM, seed=SEED)
+    got = candidates(sh, sig, 28, 2)
+    exact, active = identical_sets(sh)
+    assert len(exact) >= 3  # the corpus holds exact copies
+    assert got[: len(exact)].tolist() == exact.tolist()
+    assert as_set(got[len(exact) :]) == as_set(candidate_pairs(sig, 28, 2, active=active))
+    assert len(as_set(got)) == len(got)  # no pair twice
 
 
 def test_candidate_probability_is_the_banding_formula() -> None:

@@ -21,7 +21,7 @@ import numpy as np
 from ..records import Article, DedupResult, ProgressSink, stage
 from ..settings import DedupConfig
 from .groups import group, similarity_to_canonical
-from .lsh import candidate_pairs, identical_sets
+from .lsh import candidates
 from .minhash import minhash
 from .shingles import shingle
 from .verify import verify
@@ -46,13 +46,10 @@ def deduplicate(
         signatures = minhash(shingles, num_perm=config.num_perm, seed=config.seed)
 
     with stage(timings, "candidates", progress, "LSH candidates"):
-        exact, active = identical_sets(shingles)
-        bands, rows = config.bands_rows
-        lsh = candidate_pairs(signatures, bands, rows, active=active)
-        candidates = np.concatenate((exact, lsh)) if len(exact) else lsh
+        pairs = candidates(shingles, signatures, *config.bands_rows)
 
     with stage(timings, "verify", progress, "Verifying candidates"):
-        copies = verify(shingles, candidates, config)
+        copies = verify(shingles, pairs, config)
 
     group_start = time.perf_counter()
     lengths = np.array([len(x) for x in texts], np.int64)
@@ -68,7 +65,7 @@ def deduplicate(
         group_of=group_of,
         canonical_of=canonical_of,
         similarity=similarity,
-        candidates=len(candidates),
+        candidates=len(pairs),
         empty=int((shingles.sizes == 0).sum()),
         timings=timings,
     )

@@ -23,8 +23,8 @@ from ..hashing import GOLDEN, MIX_1
 from .shingles import Shingles
 
 __all__ = [
-    "band_errors", "candidate_pairs", "candidate_probability", "expected_recall", "identical_sets", "lsh_params",
-    "optimal_param",
+    "band_errors", "candidate_pairs", "candidate_probability", "candidates", "expected_recall", "identical_sets",
+    "lsh_params", "optimal_param",
 ]
 
 
@@ -155,3 +155,11 @@ def identical_sets(shingles: Shingles) -> tuple[np.ndarray, np.ndarray]:
     active = np.zeros(n, bool)
     active[index[~is_copy]] = True
     return pairs, active
+
+
+def candidates(shingles: Shingles, signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """Every candidate pair of the duplicate stage, ``(m, 2)`` int64: the pairs of identical sets
+    (:func:`identical_sets`), then the banding's pairs among one document per set (:func:`candidate_pairs`)."""
+    exact, active = identical_sets(shingles)
+    found = candidate_pairs(signatures, bands, rows, active=active)
+    return np.concatenate((exact, found)) if len(exact) else found
