@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 # storyclust's tokens: maximal runs of ASCII letters and digits or non-ASCII characters, after lower-casing
-# (signatures.py works on the UTF-8 bytes: a byte >= 128 belongs to a non-ASCII character).
+# (storyclust.dedup.shingles works on the UTF-8 bytes: a byte >= 128 belongs to a non-ASCII character).
 _TOKEN = re.compile("[0-9a-z\u0080-\U0010ffff]+")
 
 
