@@ -13,11 +13,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .folder import read_folder
+from .folder import Inputs, read_folder
 from .model import SNIPPET_CHARS, ReportInput, build_payload, from_result
 from .page import embed_json, render_page
 
 __all__ = [
+    "Inputs",
     "ReportInput",
     "build_payload",
     "embed_json",
@@ -52,6 +53,9 @@ def write_html(result: Any, path: str | Path, *, snippet_chars: int = SNIPPET_CH
     return _write(path, render_html(from_result(result), snippet_chars=snippet_chars))
 
 
-def write_folder_html(directory: str | Path, path: str | Path, *, snippet_chars: int = SNIPPET_CHARS) -> Path:
-    """Write the report of an existing output folder to ``path`` (see :func:`read_folder`)."""
-    return _write(path, render_html(read_folder(directory), snippet_chars=snippet_chars))
+def write_folder_html(
+    directory: str | Path, path: str | Path, inputs: Inputs | None = None, *, snippet_chars: int = SNIPPET_CHARS
+) -> Path:
+    """Write the report of an existing output folder to ``path``, its texts read again from ``inputs`` (by
+    default those its ``summary.json`` records; see :func:`read_folder`)."""
+    return _write(path, render_html(read_folder(directory, inputs), snippet_chars=snippet_chars))

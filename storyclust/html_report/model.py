@@ -20,7 +20,7 @@ from ..lineage import WordDiff, date_order, diff_words, group_lineage, independe
 
 __all__ = ["ReportInput", "from_result", "build_payload", "SNIPPET_CHARS"]
 
-SNIPPET_CHARS = 240  # characters of each article's text shown in a story's article list
+SNIPPET_CHARS = 160  # characters of each article's text shown in a story's article list (copies: none)
 _SPACE = re.compile(r"\s+")
 
 
@@ -195,7 +195,8 @@ def build_payload(inp: ReportInput, *, snippet_chars: int = SNIPPET_CHARS) -> di
             "canonical": canonical,
             "story": story_of,
             "url": urls,
-            "snippet": [_snippet(t, snippet_chars) for t in texts] if snippet_chars else [""] * n,
+            # a copy's text is shown in its group's diff; the story page shows the start of the others
+            "snippet": [_snippet(t, snippet_chars) if snippet_chars and not is_copy[i] else "" for i, t in enumerate(texts)],
         },
         "stories": stories,
         "groups": groups,

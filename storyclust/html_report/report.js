@@ -74,6 +74,11 @@
   function fmt(n) { return Number(n).toLocaleString('en-US'); }
   function day(iso) { return iso ? String(iso).slice(0, 10) : ''; }
   function outletName(k) { return k >= 0 ? OUTLETS[k] : ''; }
+  function when(iso) { // the day, and the time of day when there is one
+    if (!iso) return 'undated';
+    var t = String(iso).slice(11, 16);
+    return day(iso) + (t && t !== '00:00' ? ' ' + t : '');
+  }
 
   // ---- indexes built once, on first use ------------------------------------------------------
   var storyById = {}, groupById = {}, roleOf = null, search = {};
@@ -150,20 +155,22 @@
     var t0 = Date.parse(days[0] + 'T00:00:00Z'), t1 = Date.parse(days[days.length - 1] + 'T00:00:00Z');
     var span = Math.round((t1 - t0) / DAY) + 1, max = 0;
     days.forEach(function (d) { if (counts[d] > max) max = counts[d]; });
-    var W = 960, H = 110, bw = Math.max(W / span, 1);
-    var chart = svg('svg', { viewBox: '0 0 ' + W + ' ' + (H + 18), width: '100%', role: 'img', 'class': 'bars' });
+    var W = 960, H = 90, TOP = 16, slot = W / span, bw = Math.max(Math.min(slot * 0.9, 12), 1);
+    var chart = svg('svg', { viewBox: '0 0 ' + W + ' ' + (TOP + H + 18), width: '100%', role: 'img', 'class': 'bars' });
     var title = svg('title'); title.textContent = cap; chart.appendChild(title);
+    chart.appendChild(svg('line', { x1: 0, x2: W, y1: TOP + H + 0.5, y2: TOP + H + 0.5, 'class': 'axis' }));
     days.forEach(function (d) {
-      var x = Math.round((Date.parse(d + 'T00:00:00Z') - t0) / DAY) * (W / span);
+      var x = Math.round((Date.parse(d + 'T00:00:00Z') - t0) / DAY) * slot + (slot - bw) / 2;
       var bh = Math.max(1, Math.round(counts[d] / max * H));
-      var r = svg('rect', { x: x.toFixed(2), y: H - bh, width: bw.toFixed(2), height: bh });
-      var tip = svg('title'); tip.textContent = d + ': ' + counts[d]; r.appendChild(tip);
+      var r = svg('rect', { x: x.toFixed(2), y: TOP + H - bh, width: bw.toFixed(2), height: bh });
+      var tip = svg('title'); tip.textContent = d + ': ' + counts[d] + (counts[d] === 1 ? ' article' : ' articles');
+      r.appendChild(tip);
       chart.appendChild(r);
     });
     [[0, 'start', days[0]], [W, 'end', days[days.length - 1]]].forEach(function (a) {
-      var t = svg('text', { x: a[0], y: H + 14, 'text-anchor': a[1] }); t.textContent = a[2]; chart.appendChild(t);
+      var t = svg('text', { x: a[0], y: TOP + H + 14, 'text-anchor': a[1] }); t.textContent = a[2]; chart.appendChild(t);
     });
-    var top = svg('text', { x: 2, y: 10 }); top.textContent = 'max ' + max + '/day'; chart.appendChild(top);
+    var top = svg('text', { x: 0, y: 11 }); top.textContent = 'most in a day: ' + max; chart.appendChild(top);
     box.appendChild(chart);
     box.appendChild(h('figcaption', {}, [cap]));
     return box;
@@ -195,21 +202,19 @@
     });
   }
 
-  function matches(kind, e, p) {
-    var q = (p.get('q') || '').trim().toLowerCase();
-    if (q && haystack(kind, e.item, e.members).indexOf(q) < 0) return false;
-    var outlet = p.get('outlet');
-    if (outlet) {
-      var k = OUTLETS.indexOf(outlet);
-      if (k < 0 || e.outlets.indexOf(k) < 0) return false;
-    }
-    var from = p.get('from'), to = p.get('to');
-    if (from && (!e.last || e.last < from)) return false;
-    if (to && (!e.first || e.first > to)) return false;
+  function filter(kind, p) { // the address's filters as one test per listed item
+    var q = (p.get('q') || '').trim().toLowerCase(), outlet = p.get('outlet') || '';
+    var k = outlet ? OUTLETS.indexOf(outlet) : -1;
+    var from = p.get('from') || '', to = p.get('to') || '';
     var min = Number(p.get('min') || 0), max = Number(p.get('max') || 0);
-    if (min && e.size < min) return false;
-    if (max && e.size > max) return false;
-    return true;
+    return function (e) {
+      if (outlet && (k < 0 || e.outlets.indexOf(k) < 0)) return false;
+      if (from && (!e.last || e.last < from)) return false;
+      if (to && (!e.first || e.first > to)) return false;
+      if (min && e.size < min) return false;
+      if (max && e.size > max) return false;
+      return !q || haystack(kind, e.item, e.members).indexOf(q) >= 0;
+    };
   }
 
   function listPage(kind, params) {
@@ -248,8 +253,9 @@
     }
     function draw(p) {
       clear(results);
-      var found = all.filter(function (e) { return matches(kind, e, p); });
+      var found = all.filter(filter(kind, p));
       var order = p.get('sort');
+      if (!order || order === 'size') found.sort(function (a, b) { return b.size - a.size; });  // stable: ties keep their order
       if (order === 'new') found.sort(function (a, b) { return a.last < b.last ? 1 : a.last > b.last ? -1 : 0; });
       if (order === 'old') found.sort(function (a, b) { return a.first > b.first ? 1 : a.first < b.first ? -1 : 0; });
       app.setAttribute('data-matches', found.length);
@@ -381,7 +387,7 @@
         : h('span', { cls: 'title', text: A.title[i] })]);
       if (A.snippet[i]) title.appendChild(h('div', { cls: 'snippet', body: A.snippet[i] }));
       body.appendChild(h('tr', { cls: 'article-row' + (A.canonical[i] === i ? '' : ' is-copy'), data: { id: A.id[i] } }, [
-        h('td', { cls: 'dates', text: A.date[i] ? String(A.date[i]).replace('T', ' ').slice(0, 16) : 'undated' }),
+        h('td', { cls: 'dates', text: when(A.date[i]) }),
         h('td', { text: outletName(A.outlet[i]) }), title, h('td', {}, [h('code', { text: A.id[i] })]), h('td', {}, [role(i)])
       ]));
     });
@@ -495,5 +501,5 @@
   header();
   window.addEventListener('hashchange', route);
   route();
-  document.documentElement.setAttribute('data-ready', '1');
+  document.documentElement.setAttribute('data-ready', String(Math.round(performance.now())));  // ms since navigation
 })();
