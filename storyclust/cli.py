@@ -1,50 +1,33 @@
-"""The ``storyclust`` command. Each command parses options, calls the library, and renders the result."""
+"""The ``storyclust`` command. Each command parses options, calls the library, and renders the result.
+
+Every failure is one line on stderr, ``Error: <file>[:<line>]: <problem>``, with exit status 1.
+"""
 
 from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from typing import Any, Callable
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import __version__
 from .clean import load_boilerplate
-from .settings import DedupConfig
-from .export import article_rows, pair_rows, summary, write_outputs
+from .export import check_output, document, write_outputs
 from .ingest import FieldMap
-from .records import InputError, NullProgress, ProgressSink
+from .records import InputError, ReadResult
 from . import pipeline
-from .pipeline import read
+from .pipeline import Result, read
 from .evaluate import read_predictions, read_truth, score_predictions, score_result
-from .report import render_cluster, render_dedup, render_eval
-from .settings import StoryConfig
+from .report import json_text, progress_for, render_cluster, render_dedup, render_eval, visible
+from .settings import DedupConfig, StoryConfig
 
 _DEFAULTS = DedupConfig()
 _STORY = StoryConfig()
-
-
-class RichProgress:
-    """A :class:`~storyclust.records.ProgressSink` drawing rich progress bars on stderr."""
-
-    def __init__(self, console: Console):
-        self._progress = Progress(
-            TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console, transient=True
-        )
-
-    def __enter__(self) -> "RichProgress":
-        self._progress.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._progress.stop()
-
-    def task(self, description: str, total: int) -> Callable[[int], None]:
-        task_id = self._progress.add_task(description, total=total)
-        return lambda n: self._progress.advance(task_id, n)
+ROLES = ("title", "text", "date", "source", "url", "id")
 
 
 def _apply(command: Callable, options: list[Callable]) -> Callable:
@@ -68,7 +51,7 @@ def input_options(command: Callable, *, paths_required: bool = True) -> Callable
             help="Extra boilerplate line patterns (one regex per line). Repeatable.",
         ),
     ]
-    for role in ("title", "text", "date", "source", "url", "id"):
+    for role in ROLES:
         options.append(
             click.option(f"--{role}-field", f"{role}_field", default=None, help=f"Input field holding the {role}.")
         )
@@ -108,7 +91,9 @@ def dedup_options(command: Callable) -> Callable:
         ),
         click.option(
             "--seed", type=int, default=_DEFAULTS.seed, show_default=True,
-            help="Seed of the MinHash permutations; the same input and seed give the same output.",
+            help="Seed of the MinHash permutations and, where stories are found, of the story stage's random "
+            "state (the randomised SVD and its sample, the neighbor search on large corpora); the same input "
+            "and seed give the same output.",
         ),
     ]
     return _apply(command, options)
@@ -118,8 +103,7 @@ def story_options(command: Callable) -> Callable:
     options = [
         click.option(
             "--max-gap-days", type=click.FloatRange(0), default=_STORY.max_gap_days, show_default=True,
-            help="A story never spans a gap in coverage longer than this (0 turns the rule off). "
-            "About 7 gives event-level stories.",
+            help="A story never spans a gap in coverage longer than this (0 turns the rule off).",
         ),
         click.option(
             "--time-scale-days", type=click.FloatRange(0), default=_STORY.time_scale_days, show_default=True,
@@ -168,18 +152,23 @@ def story_config(kwargs: dict[str, Any], seed: int) -> StoryConfig:
 
 def output_options(command: Callable) -> Callable:
     options = [
-        click.option("--output", "-o", type=click.Path(file_okay=False), help="Directory for the output files."),
+        click.option("--output", "-o", type=click.Path(), help="Folder for the output files (created if need be)."),
         click.option(
             "--format", "fmt", type=click.Choice(["rich", "json"]), default="rich", show_default=True,
             help="rich: a report on stdout; json: the result as one JSON document on stdout.",
+        ),
+        click.option(
+            "--keep-field", "keep_fields", multiple=True, metavar="NAME",
+            help="Copy this input field (the url, or one not read as title, text, date, source or id) into each "
+            "article row, under \"fields\"; \"all\" copies every such field. Repeatable. [default: none]",
         ),
     ]
     return _apply(command, options)
 
 
 def fail(message: str) -> None:
-    """Print ``Error: message`` on stderr and exit with status 1."""
-    click.echo(f"Error: {message}", err=True)
+    """Print ``Error: message`` on stderr (control characters escaped) and exit with status 1."""
+    click.echo(f"Error: {visible(message)}", err=True)
     sys.exit(1)
 
 
@@ -190,12 +179,14 @@ def handles_input_errors(command: Callable) -> Callable:
             return command(*args, **kwargs)
         except ValueError as err:  # InputError included: both carry the message the user needs
             fail(str(err))
+        except OSError as err:  # writing the output files (a full disk, a folder gone meanwhile)
+            fail(f"{err.filename}: {err.strerror or err}" if err.filename else str(err))
 
     return wrapper
 
 
 def load_inputs(kwargs: dict[str, Any]):
-    fields = FieldMap(**{role: kwargs.pop(f"{role}_field") for role in ("title", "text", "date", "source", "url", "id")})
+    fields = FieldMap(**{role: kwargs.pop(f"{role}_field") for role in ROLES})
     boilerplate = load_boilerplate(kwargs.pop("boilerplate_files"))
     result, seconds = read(kwargs.pop("paths"), fields=fields, skip_bad=kwargs.pop("skip_bad"),
                            unique_ids=kwargs.pop("unique_ids"))
@@ -213,21 +204,49 @@ def dedup_config(kwargs: dict[str, Any]) -> DedupConfig:
     )
 
 
-def progress_for(fmt: str) -> tuple[Any, ProgressSink]:
-    """Rich progress bars on stderr when it is a terminal and the output is a report."""
-    err = Console(stderr=True)
-    if fmt == "rich" and err.is_terminal:
-        bars = RichProgress(err)
-        return bars, bars
-    return _Nothing(), NullProgress()
+def inputs_of(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """What a run reads and how, for summary.json: each path made absolute ("-" stays), the field names given
+    (null when not) and the reading flags."""
+    return {
+        "paths": [p if p == "-" else os.path.abspath(p) for p in kwargs["paths"]],
+        "fields": {role: kwargs[f"{role}_field"] for role in ROLES},
+        "skip_bad": kwargs["skip_bad"],
+        "unique_ids": kwargs["unique_ids"],
+    }
 
 
-class _Nothing:
-    def __enter__(self) -> None:
-        return None
+def refuse_empty(result: ReadResult, paths: tuple[str, ...]) -> None:
+    """A run with no article to process is an error, located at the input (or its first skipped record)."""
+    if result.articles:
+        return
+    if result.skipped:
+        first = result.skipped[0]
+        raise InputError(
+            first.location,
+            f"{first.reason}; every record was skipped ({len(result.skipped):,} in all), so there is nothing to process",
+        )
+    names = ["<stdin>" if p == "-" else p for p in paths]
+    raise InputError(", ".join(names), "the input holds no records, so there is nothing to process")
 
-    def __exit__(self, *exc: object) -> None:
-        return None
+
+def execute(kwargs: dict[str, Any], *, stories: bool) -> tuple[Result, str]:
+    """What ``dedup`` and ``cluster`` share: check the output folder, read, refuse an empty run, run the
+    stages (with progress bars on a terminal), write the files and, for ``--format json``, the document."""
+    fmt, output, keep = kwargs.pop("fmt"), kwargs.pop("output"), kwargs.pop("keep_fields")
+    if output:
+        check_output(output)
+    inputs = inputs_of(kwargs)
+    read_result, read_seconds, boilerplate = load_inputs(kwargs)
+    refuse_empty(read_result, tuple(inputs["paths"]))
+    config = dedup_config(kwargs)
+    story = story_config(kwargs, config.seed) if stories else None
+    with progress_for(fmt) as sink:
+        run = pipeline.run(read_result, config, story, boilerplate=boilerplate, progress=sink, read_seconds=read_seconds)
+    if output:
+        write_outputs(run, output, keep_fields=keep, inputs=inputs)
+    if fmt == "json":
+        click.echo(json_text(document(run, keep_fields=keep, inputs=inputs)))
+    return run, fmt
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -255,22 +274,9 @@ def dedup(**kwargs: Any) -> None:
       storyclust dedup dump.jsonl.gz --skip-bad --output out/
       storyclust dedup dump.csv --text-field body --format json > result.json
     """
-    read_result, read_seconds, boilerplate = load_inputs(kwargs)
-    config = dedup_config(kwargs)
-    fmt, output, limit = kwargs.pop("fmt"), kwargs.pop("output"), kwargs.pop("limit")
-    bars, sink = progress_for(fmt)
-    with bars:
-        run = pipeline.run(read_result, config, boilerplate=boilerplate, progress=sink, read_seconds=read_seconds)
-    if output:
-        write_outputs(run, output)
-    if fmt == "json":
-        document = {
-            "summary": summary(run),
-            "articles": list(article_rows(run)),
-            "duplicates": list(pair_rows(run)),
-        }
-        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
-    else:
+    limit = kwargs.pop("limit")
+    run, fmt = execute(kwargs, stories=False)
+    if fmt == "rich":
         render_dedup(run, Console(), limit=limit)
 
 
@@ -292,26 +298,9 @@ def cluster(**kwargs: Any) -> None:
       storyclust cluster dump.jsonl.gz --max-gap-days 7 --output out/
       storyclust cluster dump.parquet --format json > stories.json
     """
-    read_result, read_seconds, boilerplate = load_inputs(kwargs)
-    config = dedup_config(kwargs)
-    stories = story_config(kwargs, config.seed)
-    fmt, output, limit, details = kwargs.pop("fmt"), kwargs.pop("output"), kwargs.pop("limit"), kwargs.pop("details")
-    bars, sink = progress_for(fmt)
-    with bars:
-        run = pipeline.run(
-            read_result, config, stories, boilerplate=boilerplate, progress=sink, read_seconds=read_seconds
-        )
-    if output:
-        write_outputs(run, output)
-    if fmt == "json":
-        document = {
-            "summary": summary(run),
-            "stories": list(run.stories.rows(run.articles, run.prepared.titles)),  # type: ignore[union-attr]
-            "articles": list(article_rows(run)),
-            "duplicates": list(pair_rows(run)),
-        }
-        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
-    else:
+    limit, details = kwargs.pop("limit"), kwargs.pop("details")
+    run, fmt = execute(kwargs, stories=True)
+    if fmt == "rich":
         render_cluster(run, Console(), limit=limit, details=details)
 
 

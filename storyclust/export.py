@@ -1,23 +1,64 @@
-"""Output files and JSON documents. Everything here is deterministic except the ``seconds`` of the summary."""
+"""Output files and the JSON document of a run. Everything here is deterministic except the ``seconds`` of the
+summary.
+
+The output folder is checked before a run starts (:func:`check_output`). Each file is written under a
+temporary name in the folder and renamed into place, so a reader never sees half a file; files of ours
+that the run did not write (``stories.jsonl`` after a ``dedup`` into the folder of a ``cluster``) are removed.
+"""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+import os
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Sequence
 
 from .pipeline import Result
+from .records import InputError
 
-__all__ = ["article_rows", "pair_rows", "summary", "write_outputs", "iso", "write_jsonl"]
+__all__ = [
+    "OUTPUT_FILES",
+    "ALL_FIELDS",
+    "article_rows",
+    "pair_rows",
+    "summary",
+    "document",
+    "check_output",
+    "write_outputs",
+    "iso",
+    "write_jsonl",
+]
+
+OUTPUT_FILES = ("articles.jsonl", "duplicates.jsonl", "stories.jsonl", "summary.json")
+ALL_FIELDS = "all"  # as a kept field name: every input field that is not the title, text, date, source or id
 
 
 def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def article_rows(run: Result) -> Iterator[dict[str, Any]]:
-    """One row per input article, in input order."""
+def _jsonable(value: Any) -> Any:
+    """What ``json`` cannot write itself, as text: dates (from Parquet) in ISO form, anything else by ``str``."""
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "backslashreplace")
+    return str(value)
+
+
+def _kept(article: Any, names: Sequence[str]) -> dict[str, Any]:
+    fields = {"url": article.url} if article.url is not None else {}
+    fields.update(article.metadata)
+    if ALL_FIELDS in names:
+        return fields
+    return {name: fields.get(name) for name in names}
+
+
+def article_rows(run: Result, keep_fields: Sequence[str] = ()) -> Iterator[dict[str, Any]]:
+    """One row per input article, in input order. ``keep_fields`` names input fields (the url, or any field
+    not read as the title, text, date, source or id; ``"all"``: every one) to copy into each row's
+    ``"fields"`` object, null where a record lacks one; by default rows hold no input fields."""
     dedup = run.dedup
     stories = run.stories
     for i, article in enumerate(run.articles):
@@ -34,7 +75,9 @@ def article_rows(run: Result) -> Iterator[dict[str, Any]]:
         }
         if stories is not None:
             row["story_id"] = int(stories.story_of[i])
-            row["story_probability"] = round(float(stories.probability_of[i]), 4)
+            row["story_probability"] = round(float(stories.story_probability[i]), 4)
+        if keep_fields:
+            row["fields"] = _kept(article, keep_fields)
         yield row
 
 
@@ -50,8 +93,9 @@ def pair_rows(run: Result) -> Iterator[dict[str, Any]]:
         }
 
 
-def summary(run: Result) -> dict[str, Any]:
-    """Counts, settings, seconds per stage, and every skipped or renamed record."""
+def summary(run: Result, inputs: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Counts, settings, seconds per stage, and every skipped or renamed record; with ``inputs`` (what was read
+    and how: the CLI gives its paths, field names and reading flags) that too, under ``"inputs"``."""
     dedup, read = run.dedup, run.read
     counts = {
         "articles": len(run.articles),
@@ -69,36 +113,88 @@ def summary(run: Result) -> dict[str, Any]:
     if stories is not None:
         counts.update(stories.counts())
         settings["stories"] = stories.config.describe()
-    return {
+    document = {
         "counts": counts,
         "settings": settings,
         "seconds": {k: round(v, 3) for k, v in run.timings.items()},
         "skipped": [{"location": s.location, "reason": s.reason} for s in read.skipped],
         "renamed_ids": [{"location": r.location, "original": r.original, "new": r.new} for r in read.renamed],
     }
+    if inputs is not None:
+        document["inputs"] = inputs
+    return document
+
+
+def document(run: Result, *, keep_fields: Sequence[str] = (), inputs: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The whole run as one JSON document: the summary, the stories (for a story run), the article rows and
+    the duplicate pairs."""
+    doc: dict[str, Any] = {"summary": summary(run, inputs)}
+    if run.stories is not None:
+        doc["stories"] = list(run.stories.rows(run.articles, run.prepared.titles))
+    doc["articles"] = list(article_rows(run, keep_fields))
+    doc["duplicates"] = list(pair_rows(run))
+    return doc
 
 
 def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
     with open(path, "w", encoding="utf-8", newline="\n") as fh:
         for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False))
+            fh.write(json.dumps(row, ensure_ascii=False, default=_jsonable))
             fh.write("\n")
 
 
-def write_outputs(run: Result, directory: str | Path) -> list[Path]:
-    """Write ``articles.jsonl``, ``duplicates.jsonl``, ``summary.json`` (and ``stories.jsonl`` for a story
-    run) into ``directory``, creating it. Returns the paths written."""
+def _write_json(path: Path, value: Any) -> None:
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        json.dump(value, fh, ensure_ascii=False, indent=2, default=_jsonable)
+        fh.write("\n")
+
+
+def check_output(directory: str | Path) -> Path:
+    """Create ``directory`` (and its parents) if needed and check that files can be created in it, before any
+    work is done; raise :class:`InputError` located at it, saying why, otherwise."""
     out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
-    written = [out / "articles.jsonl", out / "duplicates.jsonl"]
-    write_jsonl(written[0], article_rows(run))
-    write_jsonl(written[1], pair_rows(run))
+    if out.exists() and not out.is_dir():
+        raise InputError(str(directory), "the output folder is a file; give a folder (it is created if need be)")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".storyclust-check.{os.getpid()}.tmp"
+        probe.write_bytes(b"")  # creating and removing a file needs what renaming one into place needs
+        probe.unlink()
+    except OSError as e:
+        raise InputError(str(directory), f"cannot write the output folder ({e.strerror or e})") from e
+    return out
+
+
+def write_outputs(
+    run: Result,
+    directory: str | Path,
+    *,
+    keep_fields: Sequence[str] = (),
+    inputs: dict[str, Any] | None = None,
+) -> list[Path]:
+    """Write ``articles.jsonl``, ``duplicates.jsonl``, ``summary.json`` (and ``stories.jsonl`` for a story
+    run) into ``directory``, creating it. Each is written under a temporary name and renamed into place; an
+    :data:`OUTPUT_FILES` file this run does not write is removed. Returns the paths written."""
+    out = check_output(directory)
+    jobs: list[tuple[str, Any]] = [
+        ("articles.jsonl", lambda p: write_jsonl(p, article_rows(run, keep_fields))),
+        ("duplicates.jsonl", lambda p: write_jsonl(p, pair_rows(run))),
+    ]
     stories = run.stories
     if stories is not None:
-        written.append(out / "stories.jsonl")
-        write_jsonl(written[-1], stories.rows(run.articles, run.prepared.titles))
-    written.append(out / "summary.json")
-    with open(written[-1], "w", encoding="utf-8", newline="\n") as fh:
-        json.dump(summary(run), fh, ensure_ascii=False, indent=2)
-        fh.write("\n")
+        jobs.append(("stories.jsonl", lambda p: write_jsonl(p, stories.rows(run.articles, run.prepared.titles))))
+    jobs.append(("summary.json", lambda p: _write_json(p, summary(run, inputs))))
+    written = []
+    for name, write in jobs:
+        final = out / name
+        temporary = out / f".{name}.{os.getpid()}.tmp"
+        try:
+            write(temporary)
+            temporary.replace(final)
+        finally:
+            temporary.unlink(missing_ok=True)
+        written.append(final)
+    for name in OUTPUT_FILES:
+        if out / name not in written:
+            (out / name).unlink(missing_ok=True)
     return written

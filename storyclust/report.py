@@ -1,22 +1,40 @@
-"""Rich rendering of runs. The only place besides the CLI that writes to a console."""
+"""Rendering of runs: rich reports, the JSON document on stdout and progress bars. With the CLI, the only
+place that writes to a console.
+
+Text from the data (titles, outlets, ids, locations, reasons) is always placed in :class:`rich.text.Text`
+objects, never in markup strings, so ``[link=...]`` or ``[/]`` in an outlet name is shown as written.
+Characters that would act on the terminal instead of being seen (C0 and C1 controls such as ESC and CSI,
+bidirectional overrides and isolates, zero-width and other format characters, line and paragraph
+separators, lone surrogates) are shown escaped, as ``\\x1b``, ``\\u202e`` or ``\\U000e0001``.
+"""
 
 from __future__ import annotations
 
-from typing import Sequence
+import json
+import os
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any, Callable, Sequence
 
 from rich import box
 from rich.console import Console, Group
 from rich.panel import Panel
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
 from .export import summary
-from .records import SkippedRecord
 from .pipeline import Result
-from .stories import Story
+from .records import NullProgress, ProgressSink, SkippedRecord
+from .records import Story
 
 __all__ = [
+    "ESCAPED_CATEGORIES",
+    "visible",
+    "shown",
+    "json_text",
     "render_dedup",
     "render_cluster",
     "summary_panel",
@@ -25,9 +43,73 @@ __all__ = [
     "stories_table",
     "stories_tree",
     "render_eval",
+    "RichProgress",
+    "progress_for",
+    "first_run_notice",
 ]
 
 MAX_SKIPPED_SHOWN = 50
+# Unicode categories shown escaped: controls, format characters (bidi, zero-width, ...), surrogates, and the
+# line and paragraph separators.
+ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+ESCAPE_STYLE = "reverse"
+_NOT_PLAIN = re.compile(r"[^\x20-\x7e]")
+_NOT_PLAIN_JSON = re.compile(r"[^\x20-\x7e\n]")  # JSON escapes its own controls: a newline is indentation
+
+
+_SHORT_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _escape(char: str) -> str:
+    if char in _SHORT_ESCAPES:
+        return _SHORT_ESCAPES[char]
+    code = ord(char)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def _unsafe(char: str) -> bool:
+    return unicodedata.category(char) in ESCAPED_CATEGORIES
+
+
+def visible(value: object) -> str:
+    """``str(value)`` with every character of :data:`ESCAPED_CATEGORIES` written as its escape."""
+    s = str(value)
+    if s.isprintable():  # the common case; isprintable is False for a superset of what is escaped
+        return s
+    return _NOT_PLAIN.sub(lambda m: _escape(m[0]) if _unsafe(m[0]) else m[0], s)
+
+
+def shown(value: object, style: str = "") -> Text:
+    """``value`` as a :class:`Text` (never markup) with unsafe characters escaped and marked."""
+    s = str(value)
+    if s.isprintable():
+        return Text(s, style=style)
+    text = Text(style=style)
+    start = 0
+    for m in _NOT_PLAIN.finditer(s):
+        if _unsafe(m[0]):
+            text.append(s[start : m.start()])
+            text.append(_escape(m[0]), style=ESCAPE_STYLE)
+            start = m.end()
+    text.append(s[start:])
+    return text
+
+
+def json_text(document: Any) -> str:
+    """``document`` as indented JSON for a terminal: as ``json.dumps(ensure_ascii=False)``, except that the
+    characters :func:`visible` escapes are written as JSON ``\\u`` escapes (the same JSON value)."""
+    raw = json.dumps(document, ensure_ascii=False, indent=2, default=str)
+
+    def escape(m: re.Match[str]) -> str:
+        char = m[0]
+        if not _unsafe(char):
+            return char
+        units = char.encode("utf-16-be", "surrogatepass")  # two bytes per UTF-16 code unit
+        return "".join(f"\\u{units[k:k + 2].hex()}" for k in range(0, len(units), 2))
+
+    return _NOT_PLAIN_JSON.sub(escape, raw)
 
 
 def _plural(count: int, one: str, many: str | None = None) -> str:
@@ -56,6 +138,8 @@ def summary_panel(run: Result, title: str = "storyclust dedup") -> Panel:
         grid.add_row("Renamed ids", f"{counts['renamed_ids']:,}")
     grid.add_row("Duplicate groups", f"{counts['duplicate_groups']:,}")
     grid.add_row("Copies", f"{counts['copies']:,} ({counts['unique_articles']:,} unique articles)")
+    if counts["empty_after_cleaning"]:
+        grid.add_row("Empty after cleaning", f"{counts['empty_after_cleaning']:,} (never matched as copies)")
     if "stories" in counts:
         grid.add_row("Stories", f"{counts['stories']:,} ({counts['singleton_stories']:,} single-article)")
     grid.add_row("Time", _seconds(run.timings))
@@ -69,43 +153,63 @@ def skipped_table(skipped: Sequence[SkippedRecord]) -> Table | None:
     table.add_column("Location", overflow="fold")
     table.add_column("Reason", overflow="fold")
     for record in skipped[:MAX_SKIPPED_SHOWN]:
-        table.add_row(record.location, record.reason)
+        table.add_row(shown(record.location), shown(record.reason))
     if len(skipped) > MAX_SKIPPED_SHOWN:
         table.caption = f"{len(skipped) - MAX_SKIPPED_SHOWN} more in summary.json (--output)"
     return table
 
 
+def _tail(s: str, width: int) -> str:
+    """``s`` cut to ``width`` characters from the left: generated ids differ in their ends."""
+    return s if len(s) <= width else "…" + s[len(s) - width + 1 :]
+
+
 def groups_table(run: Result, limit: int = 25, width: int = 100) -> Table:
-    """Duplicate groups, largest first: the canonical article, then each copy with its similarity to it."""
+    """Duplicate groups, largest first: the canonical article, then each copy with its similarity to it.
+
+    Every width shows each article's id (cut from the left). From 100 columns the date and the Jaccard and
+    containment columns are shown apart; narrower, the date is left out and both similarities share a column.
+    """
     dedup = run.dedup
-    table = Table(title=f"Duplicate groups ({len(dedup.groups)})", box=box.SIMPLE_HEAD, title_justify="left")
+    table = Table(
+        title=f"Duplicate groups ({len(dedup.groups)})",
+        box=box.SIMPLE_HEAD,
+        title_justify="left",
+        collapse_padding=True,
+        pad_edge=False,
+    )
     # Fixed widths everywhere but the headline, which gets the rest: rich would otherwise squeeze the
-    # narrow columns to nothing to make room for an unwrapped headline. Ids are shown on wide consoles.
-    show_id = width >= 110
-    fixed = 3 + 12 + 10 + 9 + 8 + (18 if show_id else 0)
-    padding = 3 * (6 + show_id) + 1  # SIMPLE_HEAD: one space of edge and two of padding per column
+    # narrow columns to nothing to make room for an unwrapped headline.
+    wide = width >= 100
+    id_width = 18 if width >= 120 else 14 if wide else 12
+    fixed = [3, id_width, 12, 10, 9, 7] if wide else [3, id_width, 10, 9]
+    padding = 2 * (len(fixed) + 1)  # an edge and one collapsed space of padding per column
     table.add_column("#", justify="right", style="dim", width=3)
-    if show_id:
-        table.add_column("Id", no_wrap=True, overflow="ellipsis", width=18, style="cyan")
-    table.add_column("Headline", no_wrap=True, overflow="ellipsis", width=max(16, width - fixed - padding))
-    table.add_column("Outlet", no_wrap=True, overflow="ellipsis", width=12)
-    table.add_column("Date", no_wrap=True, width=10)
-    table.add_column("Jaccard", justify="right", width=9)
-    table.add_column("Contain", justify="right", width=8)
+    table.add_column("Id", no_wrap=True, width=id_width, style="cyan")
+    table.add_column("Headline", no_wrap=True, overflow="ellipsis", width=max(16, width - sum(fixed) - padding))
+    table.add_column("Outlet", no_wrap=True, overflow="ellipsis", width=fixed[2])
+    if wide:
+        table.add_column("Date", no_wrap=True, width=10)
+        table.add_column("Jaccard", justify="right", width=9)
+        table.add_column("Contain", justify="right", width=7)
+    else:
+        table.add_column("J / C", justify="right", no_wrap=True, width=9)
     groups = sorted(dedup.groups, key=lambda g: (-len(g.members), g.group_id))
     for group in groups[:limit]:
         for k, i in enumerate(group.members):
             article = run.articles[i]
             if k == 0:
-                cells = [str(group.group_id), Text(run.prepared.titles[i], style="bold")]
+                head = [str(group.group_id), shown(_tail(article.id, id_width)), shown(run.prepared.titles[i], "bold")]
                 tail = ["canonical", ""]
             else:
                 jac, con = dedup.similarity[i]
-                cells = ["", Text("↳ " + run.prepared.titles[i])]
+                head = ["", shown(_tail(article.id, id_width)), Text("↳ ").append_text(shown(run.prepared.titles[i]))]
                 tail = [f"{jac:.2f}", f"{con:.2f}"]
-            if show_id:
-                cells.insert(1, article.id)
-            table.add_row(*cells, article.source or "-", _day(run, i), *tail)
+            outlet = shown(article.source or "-")
+            if wide:
+                table.add_row(*head, outlet, _day(run, i), *tail)
+            else:
+                table.add_row(*head, outlet, " ".join(tail).strip())
         table.add_section()
     if len(groups) > limit:
         more = len(groups) - limit
@@ -130,11 +234,12 @@ def _span(story: Story) -> str:
     return first if first == last else f"{first}\n{last}"
 
 
-def _outlets(story: Story, shown: int = 3) -> str:
+def _outlets(story: Story, shown_at_most: int = 3) -> Text:
     if not story.sources:
-        return "-"
-    more = len(story.sources) - shown
-    return ", ".join(story.sources[:shown]) + (f" +{more}" if more > 0 else "")
+        return Text("-")
+    more = len(story.sources) - shown_at_most
+    text = Text(", ").join(shown(s) for s in story.sources[:shown_at_most])
+    return text.append(f" +{more}" if more > 0 else "")
 
 
 def stories_table(run: Result, limit: int = 25) -> Table:
@@ -154,10 +259,9 @@ def stories_table(run: Result, limit: int = 25) -> Table:
     table.add_column("Dates", width=10, overflow="fold")
     table.add_column("Outlets", ratio=1, overflow="fold", max_width=24)
     for story in stories[:limit]:
-        label = Text()
-        label.append(run.prepared.titles[story.representative], style="bold")
+        label = shown(run.prepared.titles[story.representative], "bold")
         if story.terms:
-            label.append("\n" + " · ".join(story.terms), style="cyan")
+            label.append("\n").append_text(Text(" · ", style="cyan").join(shown(t, "cyan") for t in story.terms))
         if story.singleton:
             label.append("\n(single article)", style="dim")
         table.add_row(
@@ -179,7 +283,7 @@ def stories_tree(run: Result, limit: int = 25) -> Tree:
             copies_of.setdefault(int(run.dedup.canonical_of[c]), []).append(c)
     for story in stories[:limit]:
         head = Text(f"#{story.story_id} ", style="dim")
-        head.append(run.prepared.titles[story.representative], style="bold")
+        head.append_text(shown(run.prepared.titles[story.representative], "bold"))
         span = _span(story).replace("\n", " – ")
         counts = f"{story.size} {_plural(story.size, 'article')}, {len(story.copies)} {_plural(len(story.copies), 'copy', 'copies')}"
         head.append(f"  ({counts}, {span})", style="dim")
@@ -196,9 +300,11 @@ def stories_tree(run: Result, limit: int = 25) -> Tree:
 
 def _article_line(run: Result, i: int) -> Text:
     article = run.articles[i]
-    line = Text(run.prepared.titles[i])
-    line.append(f"  {article.source or '-'} · {_day(run, i)} · {article.id}", style="dim")
-    return line
+    line = shown(run.prepared.titles[i])
+    line.append("  ")
+    line.append_text(shown(article.source or "-", "dim"))
+    line.append(f" · {_day(run, i)} · ", style="dim")
+    return line.append_text(shown(article.id, "dim"))
 
 
 def render_cluster(run: Result, console: Console, *, limit: int = 25, details: bool = False) -> None:
@@ -223,6 +329,10 @@ def render_eval(scores: dict, console: Console) -> None:
         for name in ("bcubed", "pairwise"):
             s = stories[name]
             table.add_row(f"Stories, {name}", f"{s['precision']:.4f}", f"{s['recall']:.4f}", f"{s['f1']:.4f}")
+        windows = stories.get("bcubed_windows")
+        if windows and windows["windows"]:
+            table.add_row(f"Stories, bcubed in {windows['window_days']}-day windows", f"{windows['precision']:.4f}",
+                          f"{windows['recall']:.4f}", f"{windows['f1']:.4f}")
     dups = scores.get("duplicates")
     if dups:
         table.add_row("Duplicate pairs", f"{dups['precision']:.4f}", f"{dups['recall']:.4f}", f"{dups['f1']:.4f}")
@@ -232,6 +342,70 @@ def render_eval(scores: dict, console: Console) -> None:
             f"Stories: {stories['predicted_clusters']:,} predicted, {stories['true_clusters']:,} true; "
             f"ARI {stories['ari']:.4f}, AMI {stories['ami']:.4f}, NMI {stories['nmi']:.4f}"
         )
+        windows = stories.get("bcubed_windows")
+        if windows:
+            lines.append(f"Windows: {windows['windows']:,} of {windows['window_days']} days "
+                         f"({windows['undated']:,} undated articles in none)")
     if dups:
         lines.append(f"Duplicate pairs: {dups['predicted_pairs']:,} predicted, {dups['true_pairs']:,} true")
     console.print(Group(table, *(Text(line) for line in lines)))
+
+
+# --------------------------------------------------------------------------------------------- progress
+
+
+class RichProgress:
+    """A :class:`~storyclust.records.ProgressSink` drawing rich progress bars on a console (stderr)."""
+
+    def __init__(self, console: Console):
+        self._progress = Progress(
+            TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console, transient=True
+        )
+
+    def __enter__(self) -> "RichProgress":
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.stop()
+
+    def task(self, description: str, total: int) -> Callable[[int], None]:
+        task_id = self._progress.add_task(description, total=total)
+        return lambda n: self._progress.advance(task_id, n)
+
+
+class _Quiet:
+    """Shows nothing: the progress of a run whose stderr is not a terminal."""
+
+    def __enter__(self) -> "_Quiet":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def task(self, description: str, total: int) -> Callable[[int], None]:
+        return NullProgress().task(description, total)
+
+
+def progress_for(fmt: str, console: Console | None = None) -> RichProgress | _Quiet:
+    """Progress bars on ``console`` (stderr by default) when it is a terminal and the output is a report; else
+    a sink that shows nothing. Either is a context manager and a :class:`~storyclust.records.ProgressSink`."""
+    err = console or Console(stderr=True)
+    if fmt == "rich" and err.is_terminal:
+        notice = first_run_notice()
+        if notice:
+            err.print(Text(notice, style="dim"))
+        return RichProgress(err)
+    return _Quiet()
+
+
+def first_run_notice(package: Path | None = None) -> str | None:
+    """A word for the user when numba has no compiled kernels of storyclust cached yet (its first run, or the
+    first after an upgrade): the progress bars then stand still while it compiles. None when a cache exists."""
+    package = package or Path(__file__).resolve().parent
+    cache_dir = os.environ.get("NUMBA_CACHE_DIR")
+    places = [Path(cache_dir)] if cache_dir else [package]
+    for place in places:
+        if place.is_dir() and next(place.rglob("*.nbi"), None) is not None:
+            return None
+    return "First run: numba is compiling storyclust's kernels (once; later runs load them from its cache)."

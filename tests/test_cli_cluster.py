@@ -284,14 +284,11 @@ def test_single_article_input(tmp_path: Path) -> None:
     assert document["articles"][0]["story_id"] == 0 and document["articles"][0]["story_probability"] == 1.0
 
 
-def test_empty_input_gives_no_stories(tmp_path: Path) -> None:
+def test_empty_input_is_an_error_not_an_empty_run(tmp_path: Path) -> None:
+    """Issue 14 item 11: an empty input ran to "Articles read 0" with exit 0; it is now a located error."""
     path = tmp_path / "empty.jsonl"
     path.write_text("", "utf-8")
-    result = invoke("cluster", path, "--format", "json")
-    assert result.exit_code == 0, result.stderr
-    document = json.loads(result.stdout)
-    assert document["stories"] == [] and document["articles"] == []
-    assert document["summary"]["counts"]["stories"] == 0
-    report = invoke("cluster", path)
-    assert report.exit_code == 0 and report.stderr == ""
-    assert re.search(r"Stories\s+0 \(0 single-article\)", report.stdout)
+    for fmt in ("json", "rich"):
+        result = invoke("cluster", path, "--format", fmt)
+        assert result.exit_code == 1 and result.stdout == ""
+        assert result.stderr == f"Error: {path}: the input holds no records, so there is nothing to process\n"

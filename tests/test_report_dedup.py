@@ -30,11 +30,26 @@ def test_report_at_width_100(fixture_run) -> None:
     assert re.search(r"Articles read\s+35\s", text)
     assert re.search(r"Copies\s+30 \(5 unique articles\)", text)
     assert "Duplicate groups (5)" in text
-    assert "Biden says effort to restore calm" in text
+    assert "Biden says effort to restore" in text
     assert text.count("canonical") == 5  # one canonical row per group
     assert max(len(line) for line in text.splitlines()) <= 100
     assert "\x1b[" not in text  # no colour codes
-    assert " Id " not in header_line(text)
+    assert re.search(r"\bId\b.*\bDate\b.*\bJaccard\b.*\bContain\b", header_line(text))
+
+
+def test_report_at_80_columns_tells_copies_apart(fixture_run) -> None:
+    """At 80 columns each row shows the end of its id (where generated and variant ids differ) and over 30
+    characters of headline; the date goes and both similarities share one column."""
+    text = render(fixture_run, 80)
+    assert re.search(r"\bId\b.*\bHeadline\b.*\bJ / C\b", header_line(text))
+    assert "Date" not in header_line(text)
+    for variant in ("__footer", "__reorder", "__truncate"):
+        assert variant in text
+    assert "Biden says effort to restore calm" in text
+    dedup = fixture_run.dedup
+    copy = next(i for i in range(len(fixture_run.articles)) if not dedup.canonical_mask[i])
+    jac, con = dedup.similarity[copy]
+    assert f"{jac:.2f} {con:.2f}" in text
 
 
 def test_report_shows_each_copys_similarity_to_its_canonical(fixture_run) -> None:
@@ -61,7 +76,8 @@ def test_copies_are_listed_under_their_canonical(fixture_run) -> None:
 def test_report_at_width_140_shows_ids(fixture_run) -> None:
     text = render(fixture_run, 140)
     assert re.search(r"\bId\b", header_line(text))
-    assert "000_e0606421c07" in text  # ids are cut to the column, but recognisable
+    assert "…_e0606421c078fc18" in text  # ids are cut from the left to the column: their ends tell copies apart
+    assert "…fc18__boilerplate" in text
     assert max(len(line) for line in text.splitlines()) <= 140
 
 
