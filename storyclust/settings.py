@@ -24,16 +24,26 @@ class DedupConfig:
     """Settings of the near-duplicate stage, chosen for wire-copy rewrites rather than web-crawl dedup.
 
     shingle_size (3, words): word n-gram length of a shingle.
-    num_perm (128, permutations): MinHash permutations; the Jaccard estimate's standard error is about
-        ``sqrt(J (1 - J) / num_perm)``.
-    lsh_threshold (0.2, Jaccard): centre of the banding's candidate probability curve; bands and rows follow
-        datasketch's rule (:func:`storyclust.dedup.lsh.lsh_params`: 0.2 with 128 permutations gives 28 bands of 2 rows).
+    num_perm (128, permutations): MinHash permutations; the Jaccard estimate's error is ~sqrt(J(1-J)/num_perm).
+    lsh_threshold (0.2, Jaccard): centre of the LSH candidate curve; 0.2 with 128 permutations gives 28 bands of 2 rows.
     jaccard_threshold (0.3, Jaccard): a candidate whose exact shingle Jaccard reaches this is a copy.
-    containment_threshold (0.5, share): a candidate is also a copy when this share of the smaller article's
-        shingles is in the larger one.
+    containment_threshold (0.5, share): so is one with this share of the smaller article's shingles in the other.
     min_containment_shingles (25, shingles): containment counts only when the smaller article has this many.
-    seed (1): seed of the MinHash permutations, and of nothing else (the story stage's randomness is
-        ``StoryConfig.random_state``); the same input and seed give the same copies.
+    seed (1): seed of the MinHash permutations only (the story stage's is ``StoryConfig.random_state``).
+    template_source_articles (3, articles): a line found in this many articles of one source is template; 0: off.
+    template_articles (10, articles): a line or shingle found in this many articles of any sources is template; 0: off.
+    thin_shingles (10, shingles): an article with fewer content shingles is thin: only an exact copy of a thin page.
+    token_agreement (0.3, share): where both articles name numbers or names, this share of the smaller set must be
+        in the other.
+    lead_names (True): reject a pair whose first names differ, each absent from the other article.
+    headline_agreement (0.5, weighted Jaccard): headlines this similar agree.
+    headline_support (0.3, share): headlines that do not agree need this weighted share of a headline's words in
+        the other article's content.
+
+    The Jaccard and containment thresholds apply to the content shingles (template left out) weighted by rarity,
+    ``log((N + 1) / (df + 1))``; the unweighted scores are kept beside them.
+
+    Bands and rows follow datasketch's rule (:func:`storyclust.dedup.lsh.lsh_params`).
     """
 
     shingle_size: int = 3
@@ -43,6 +53,13 @@ class DedupConfig:
     containment_threshold: float = 0.5
     min_containment_shingles: int = 25
     seed: int = 1
+    template_source_articles: int = 3
+    template_articles: int = 10
+    thin_shingles: int = 10
+    token_agreement: float = 0.3
+    lead_names: bool = True
+    headline_agreement: float = 0.5
+    headline_support: float = 0.3
 
     def __post_init__(self) -> None:
         _check(
@@ -62,6 +79,20 @@ class DedupConfig:
                 f"{name} must be in (0, 1], got {value}",
                 f"give a share of shingles (default {getattr(DedupConfig, name)})",
             )
+        for name in ("template_source_articles", "template_articles", "thin_shingles"):
+            value = getattr(self, name)
+            _check(
+                isinstance(value, int) and value >= 0,
+                f"{name} must be a count >= 0, got {value}",
+                f"give a whole number (default {getattr(DedupConfig, name)}; 0 turns the rule off)",
+            )
+        for name in ("token_agreement", "headline_agreement", "headline_support"):
+            value = getattr(self, name)
+            _check(
+                0.0 <= value <= 1.0,
+                f"{name} must be in [0, 1], got {value}",
+                f"give a share (default {getattr(DedupConfig, name)}; 0 accepts every pair)",
+            )
 
     @property
     def bands_rows(self) -> tuple[int, int]:
@@ -79,42 +110,32 @@ class StoryConfig:
     """Settings of the story stage.
 
     title_weight (3, repeats): the title is repeated this many times before the body in the TF-IDF text.
-    ngram_range ((1, 2), words): TF-IDF terms are words and word pairs (English stop words removed).
-    min_df (2, articles): a term must appear in at least this many articles (relaxed when none does).
-    max_df (0.5, share of articles): a term in more articles than this is dropped (relaxed under 20 articles).
+    ngram_range ((1, 2), words): TF-IDF terms are words and word pairs, English and news stop words removed.
+    min_df (2, articles): a term must be in this many articles (relaxed when no term is).
+    max_df (0.5, share of articles): a term in more articles is dropped (relaxed under 20 articles).
     max_features (262144, terms): the most frequent terms kept; ``None`` keeps all.
-    svd_components (None, dimensions): LSA dimensions; ``None`` grows them with the number of unique articles
-        (:func:`storyclust.stories.vectorize.lsa_dimensions`); corpora no larger cluster the TF-IDF rows.
-    svd_sample (20000, articles): on larger corpora the LSA basis is fitted on this many seeded random
-        articles (and their 65,536 most frequent terms); ``None`` fits on all.
+    svd_components (None, dimensions): LSA dimensions; ``None``: :func:`.stories.vectorize.lsa_dimensions`.
+    svd_sample (20000, articles): larger corpora fit the LSA basis on this many seeded articles; ``None``: all.
     min_cluster_size (2, articles): HDBSCAN's smallest cluster.
     min_samples (1, neighbors): HDBSCAN's neighbors for a point to be core.
     cluster_selection_method ("leaf"): HDBSCAN's flat cluster selection, "leaf" or "eom".
     cluster_selection_epsilon (0.0, distance): HDBSCAN's selection epsilon.
-    merge_similarity (0.3, cosine): clusters whose exact TF-IDF centroids reach this cosine merge, closest
-        first; above 1 nothing merges.
-    short_text_terms (50, distinct terms): clusters whose articles average fewer terms are short texts and
-        merge at ``merge_similarity * sqrt(terms / short_text_terms)``; 0 turns off every short-text step
-        (this scaling, ``short_text_evidence`` and ``mixture_sweeps``).
-    short_text_evidence (True): a merge of two short-text clusters also needs one Dirichlet-multinomial story
-        to explain their terms at least as well as two (:func:`storyclust.stories.mixture.merge_evidence`),
-        and a second merge round relinks short-text clusters through the graph.
-    pair_similarity (0.05, cosine): a left-over article joins its nearest date-compatible story when each is
-        the other's nearest and their cosine reaches this.
-    member_similarity (0.02, cosine): an article whose cosine to the rest of its story is below this stands
-        alone.
-    graph_neighbors (20, articles): neighbors per article in the time-gated graph HDBSCAN reads.
-    exact_neighbors (20000, articles): up to this many articles the graph is exact; beyond, an inverted-file
-        search (:mod:`storyclust.stories.neighbors`).
+    merge_similarity (0.3, cosine): clusters whose exact TF-IDF centroids reach this merge; above 1 none do.
+    short_text_terms (50, terms): under this many distinct terms an article is short; 0 turns short-text steps off.
+    short_text_evidence (True): two short-text clusters merge only where one story explains their terms as well.
+    pair_similarity (0.05, cosine): a left-over article joins its mutual nearest story at this cosine.
+    member_similarity (0.02, cosine): an article this far from the rest of its story stands alone.
     merge_neighbors (10, clusters): merge candidates per cluster.
-    max_gap_days (180.0, days): no story spans a gap in its coverage longer than this; ``None`` turns it off.
-        Undated articles are never split off by time.
-    time_scale_days (7.0, days): graph similarities are discounted to ``cos / (1 + days apart /
-        time_scale_days)``; ``None`` turns it off.
-    mixture_sweeps (5, sweeps): greedy Dirichlet-multinomial sweeps after clustering, moving short texts among
-        stories of at least ``MIXTURE_MIN_STORY`` articles (:mod:`storyclust.stories.mixture`); 0 turns it off.
+    graph_neighbors (20, articles): neighbors per article in the time-gated graph HDBSCAN reads.
+    exact_neighbors (20000, articles): up to this many articles the graph is exact, beyond an IVF search.
+    max_gap_days (180.0, days): no story spans a longer gap in its coverage; ``None`` turns it off.
+    time_scale_days (7.0, days): graph similarities become ``cos / (1 + days apart / scale)``; ``None``: off.
+    mixture_sweeps (5, sweeps): Dirichlet-multinomial sweeps moving short texts between stories; 0 turns it off.
     terms (8, terms): distinctive terms per story label.
     random_state (0): seed of the randomised SVD, its sample, and the neighbor search on large corpora.
+
+    Short-text clusters merge at ``merge_similarity * sqrt(terms / short_text_terms)``; a setting in days
+    turns off with ``None``, a count with 0. docs/settings.md gives the evidence for each default.
     """
 
     title_weight: int = 3

@@ -78,7 +78,9 @@ def find_stories(
         )
     with stage(timings, "cluster", progress, "Clustering"):
         when = stamps([articles[i].date for i in canon])
-        labels, story_probability, singleton = cluster_points(rep.points, rep.tfidf, when, config, residual=rep.residual)
+        labels, story_probability, singleton = cluster_points(
+            rep.points, rep.tfidf, when, config, residual=rep.residual
+        )
 
     label_start = time.perf_counter()
     total = int(labels.max()) + 1 if len(labels) else 0

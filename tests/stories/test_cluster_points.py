@@ -15,6 +15,11 @@ from storyclust.stories.timeline import stamps
 from story_helpers import partition, unit_rows
 
 
+def cluster(points: np.ndarray, vectors: sparse.csr_matrix, dates: list, config: StoryConfig):
+    """:func:`cluster_points` on articles dated ``dates``, without dropped terms."""
+    return cluster_points(points, vectors, stamps(dates), config, residual=None)
+
+
 def test_cluster_points_two_blobs_and_an_outlier() -> None:
     rng = np.random.default_rng(1)
     a = [[1, 0, 0] + rng.normal(0, 0.02, 3) for _ in range(5)]
@@ -26,7 +31,7 @@ def test_cluster_points_two_blobs_and_an_outlier() -> None:
     # TF-IDF rows are sparse: each blob's articles hold its own term (the mixture reads which terms an
     # article has, and with every term in every row it could not tell the blobs apart).
     vectors = sparse.csr_matrix(np.where(np.abs(points) > 0.1, points, 0.0))
-    labels, probability, singleton = cluster_points(points, vectors, stamps(dates), StoryConfig(), residual=None)
+    labels, probability, singleton = cluster(points, vectors, dates, StoryConfig())
     assert partition(labels) == {frozenset(range(5)), frozenset(range(5, 10)), frozenset({10})}
     assert labels.min() == 0 and sorted(set(labels.tolist())) == [0, 1, 2]
     assert singleton.tolist() == [False] * 10 + [True]
@@ -38,9 +43,9 @@ def test_cluster_points_time_gap_splits_one_blob() -> None:
     early = datetime(2019, 3, 1, tzinfo=timezone.utc)
     late = datetime(2023, 3, 1, tzinfo=timezone.utc)
     dates = [early, early, early + timedelta(days=2), late, late + timedelta(days=1), late + timedelta(days=3)]
-    labels, _, singleton = cluster_points(points, sparse.csr_matrix(points), stamps(dates), StoryConfig(), residual=None)
+    labels, _, singleton = cluster(points, sparse.csr_matrix(points), dates, StoryConfig())
     assert partition(labels) == {frozenset({0, 1, 2}), frozenset({3, 4, 5})}
-    labels, _, _ = cluster_points(points, sparse.csr_matrix(points), stamps(dates), StoryConfig(max_gap_days=None), residual=None)
+    labels, _, _ = cluster(points, sparse.csr_matrix(points), dates, StoryConfig(max_gap_days=None))
     assert partition(labels) == {frozenset(range(6))}
     assert not singleton.any()
 
@@ -48,7 +53,7 @@ def test_cluster_points_time_gap_splits_one_blob() -> None:
 @pytest.mark.parametrize("n", [0, 1, 2])
 def test_cluster_points_tiny_inputs_have_no_noise_label(n: int) -> None:
     points = unit_rows([[1, 0.1 * i] for i in range(n)]) if n else np.zeros((0, 2))
-    labels, probability, singleton = cluster_points(points, sparse.csr_matrix(points), stamps([None] * n), StoryConfig(), residual=None)
+    labels, probability, singleton = cluster(points, sparse.csr_matrix(points), [None] * n, StoryConfig())
     assert len(labels) == len(probability) == len(singleton) == n
     assert (labels >= 0).all()
     if n == 2:  # two near-identical points: one story of two (below HDBSCAN's size, joined by merging)
@@ -68,7 +73,7 @@ def test_time_discount_puts_an_article_with_the_event_of_its_own_days() -> None:
     start = datetime(2019, 1, 2, tzinfo=timezone.utc)
     dates = [start + timedelta(days=d) for d in (0, 0, 1, 2, 23, 23, 23)]
     no_merging = {"merge_similarity": 1.01, "pair_similarity": 1.01}
-    labels, _, _ = cluster_points(points, sparse.csr_matrix(points), stamps(dates), StoryConfig(**no_merging), residual=None)
+    labels, _, _ = cluster(points, sparse.csr_matrix(points), dates, StoryConfig(**no_merging))
     assert partition(labels) == {frozenset({0, 1, 2, 3}), frozenset({4, 5, 6})}
-    labels, _, _ = cluster_points(points, sparse.csr_matrix(points), stamps(dates), StoryConfig(time_scale_days=None, **no_merging), residual=None)
+    labels, _, _ = cluster(points, sparse.csr_matrix(points), dates, StoryConfig(time_scale_days=None, **no_merging))
     assert labels[6] == labels[0] != labels[4]

@@ -13,8 +13,22 @@ from storyclust.stories.timeline import DAY
 NAN = float("nan")
 
 
+def graph_of(points: np.ndarray, stamps: np.ndarray, *, k: int, max_gap_days: float | None,
+             exact_limit: int = 20000, random_state: int = 0) -> sparse.csr_matrix:
+    """:func:`knn_graph` with the pipeline's exact limit and random state unless a test sets them."""
+    return knn_graph(points, stamps, k=k, max_gap_days=max_gap_days, exact_limit=exact_limit,
+                     random_state=random_state)
+
+
+def lists_of(points: np.ndarray, stamps: np.ndarray, *, k: int, max_gap_days: float | None,
+             exact_limit: int = 20000, random_state: int = 0, **ivf) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`neighbor_lists` likewise (``ivf``: its cells and probes)."""
+    return neighbor_lists(points, stamps, k=k, max_gap_days=max_gap_days, exact_limit=exact_limit,
+                          random_state=random_state, **ivf)
+
+
 def brute_lists(points: np.ndarray, k: int, stamps: np.ndarray, max_gap_days: float | None):
-    """Each point's k best compatible neighbours from the full float32 similarity matrix: similarity
+    """Each point's k best compatible neighbors from the full float32 similarity matrix: similarity
     descending, ties by the lower index; -1 where fewer exist."""
     v = np.asarray(points, dtype=np.float32)
     sims = v @ v.T
@@ -109,14 +123,14 @@ def edge_gaps(graph: sparse.csr_matrix, stamps: np.ndarray) -> np.ndarray:
 @pytest.mark.parametrize("max_gap_days", [None, 30.0, 180.0])
 def test_exact_equals_brute_force(seed: int, max_gap_days: float | None) -> None:
     points, stamps = random_input(300 + 37 * seed, 12, seed)
-    got = knn_graph(points, stamps, k=7, max_gap_days=max_gap_days, exact_limit=20000, random_state=0)
+    got = graph_of(points, stamps, k=7, max_gap_days=max_gap_days)
     assert_same_graph(got, brute_graph(points, 7, stamps, max_gap_days))
     assert_same_graph(got, argpartition_graph(points, 7, stamps, max_gap_days))
 
 
 def test_exact_lists_match_brute_force_order() -> None:
     points, stamps = random_input(500, 16, 7)
-    ids, sims = neighbor_lists(points, stamps, k=10, max_gap_days=60.0, exact_limit=20000, random_state=0)
+    ids, sims = lists_of(points, stamps, k=10, max_gap_days=60.0)
     want_ids, want_sims = brute_lists(points, 10, stamps, 60.0)
     np.testing.assert_array_equal(ids, want_ids)
     np.testing.assert_allclose(sims, want_sims, atol=1e-6)
@@ -125,7 +139,7 @@ def test_exact_lists_match_brute_force_order() -> None:
 def test_exact_with_many_blocks_and_a_narrow_gate() -> None:
     # Several row blocks, each seeing only the columns dated near it, and rows with fewer than k candidates.
     points, stamps = random_input(2500, 8, 3, undated=0.02, span_days=2000.0)
-    assert_same_graph(knn_graph(points, stamps, k=15, max_gap_days=2.0, exact_limit=20000, random_state=0), brute_graph(points, 15, stamps, 2.0))
+    assert_same_graph(graph_of(points, stamps, k=15, max_gap_days=2.0), brute_graph(points, 15, stamps, 2.0))
 
 
 def test_ties_go_to_the_lower_index() -> None:
@@ -134,7 +148,7 @@ def test_ties_go_to_the_lower_index() -> None:
     points = rng.integers(0, 3, size=(400, 6)).astype(np.float64)
     points[:399:7] = points[1::7]  # many exact duplicates
     stamps = np.full(400, np.nan)
-    ids, sims = neighbor_lists(points, stamps, k=5, max_gap_days=180.0, exact_limit=20000, random_state=0)
+    ids, sims = lists_of(points, stamps, k=5, max_gap_days=180.0)
     want_ids, want_sims = brute_lists(points, 5, stamps, 180.0)
     np.testing.assert_array_equal(ids, want_ids)
     np.testing.assert_array_equal(sims, want_sims)
@@ -143,7 +157,7 @@ def test_ties_go_to_the_lower_index() -> None:
 def test_no_self_loops_symmetric_positive() -> None:
     points, stamps = random_input(200, 5, 2)
     points[10] = points[11]  # a duplicate: distance 0 is stored as 1e-9, never dropped
-    graph = knn_graph(points, stamps, k=6, max_gap_days=None, exact_limit=20000, random_state=0)
+    graph = graph_of(points, stamps, k=6, max_gap_days=None)
     assert graph.diagonal().sum() == 0
     assert (graph != graph.T).nnz == 0
     assert graph.data.min() >= 1e-9
@@ -167,15 +181,15 @@ def clustered() -> tuple[np.ndarray, np.ndarray]:
 
 def test_ivf_recall_against_exact(clustered) -> None:
     points, stamps = clustered
-    ids, _ = neighbor_lists(points, stamps, k=15, max_gap_days=90.0, exact_limit=100, random_state=0)
+    ids, _ = lists_of(points, stamps, k=15, max_gap_days=90.0, exact_limit=100)
     want, _ = brute_lists(points, 15, stamps, 90.0)
     assert recall(ids, want) >= 0.9
 
 
 def test_ivf_recall_on_structureless_data() -> None:
-    # The hard case: uniform directions, where neighbours barely stand out.
+    # The hard case: uniform directions, where neighbors barely stand out.
     points, stamps = random_input(3000, 20, 9, undated=0.05)
-    ids, _ = neighbor_lists(points, stamps, k=10, max_gap_days=180.0, exact_limit=100, random_state=0)
+    ids, _ = lists_of(points, stamps, k=10, max_gap_days=180.0, exact_limit=100)
     want, _ = brute_lists(points, 10, stamps, 180.0)
     assert recall(ids, want) >= 0.8
 
@@ -185,7 +199,8 @@ def test_ivf_recall_grows_with_probes() -> None:
     points, stamps = random_input(3000, 20, 9, undated=0.05)
     want, _ = brute_lists(points, 10, stamps, 180.0)
     found = [
-        recall(neighbor_lists(points, stamps, k=10, max_gap_days=180.0, exact_limit=100, random_state=0, cells=100, probes=probes)[0], want)
+        recall(lists_of(points, stamps, k=10, max_gap_days=180.0, exact_limit=100, cells=100, probes=probes)[0],
+               want)
         for probes in (2, 4, 16)
     ]
     assert found[0] < found[1] < found[2]
@@ -194,15 +209,15 @@ def test_ivf_recall_grows_with_probes() -> None:
 
 def test_ivf_graph_is_gated_symmetric_and_deterministic(clustered) -> None:
     points, stamps = clustered
-    graph = knn_graph(points, stamps, k=15, max_gap_days=90.0, exact_limit=100, random_state=3)
+    graph = graph_of(points, stamps, k=15, max_gap_days=90.0, exact_limit=100, random_state=3)
     assert graph.shape == (3000, 3000)
     assert (graph != graph.T).nnz == 0
     assert graph.diagonal().sum() == 0
     assert graph.data.min() >= 1e-9
     gaps = edge_gaps(graph, stamps)
     assert not (gaps > 90.0 * DAY).any()  # NaN (an undated end) compares False
-    assert np.isnan(gaps).any()  # undated points do get neighbours
-    again = knn_graph(points, stamps, k=15, max_gap_days=90.0, exact_limit=100, random_state=3)
+    assert np.isnan(gaps).any()  # undated points do get neighbors
+    again = graph_of(points, stamps, k=15, max_gap_days=90.0, exact_limit=100, random_state=3)
     assert (graph != again).nnz == 0
     # Every point keeps its k edges, at least.
     assert np.diff(graph.indptr).min() >= 15
@@ -216,7 +231,7 @@ def test_ivf_other_seed_same_quality(clustered) -> None:
     points, stamps = clustered
     want, _ = brute_lists(points, 15, stamps, 90.0)
     for seed in (1, 2):
-        ids, _ = neighbor_lists(points, stamps, k=15, max_gap_days=90.0, exact_limit=100, random_state=seed)
+        ids, _ = lists_of(points, stamps, k=15, max_gap_days=90.0, exact_limit=100, random_state=seed)
         assert recall(ids, want) >= 0.9
 
 
@@ -225,16 +240,16 @@ def test_ivf_without_gate_and_all_undated(clustered) -> None:
     undated = np.full(len(points), np.nan)
     want, _ = brute_lists(points, 10, undated, None)
     for stamps, gap in ((undated, 90.0), (undated, None), (np.zeros(len(points)), None)):
-        ids, _ = neighbor_lists(points, stamps, k=10, max_gap_days=gap, exact_limit=100, random_state=0)
+        ids, _ = lists_of(points, stamps, k=10, max_gap_days=gap, exact_limit=100)
         assert recall(ids, want) >= 0.9
 
 
 def test_ivf_long_span_gate_is_exact() -> None:
     # Dates over ten years with a 30-day gate: the date windows inside cells do most of the gating.
     points, stamps = clustered_input(2500, 16, 4, span_days=3650.0)
-    graph = knn_graph(points, stamps, k=10, max_gap_days=30.0, exact_limit=100, random_state=0)
+    graph = graph_of(points, stamps, k=10, max_gap_days=30.0, exact_limit=100)
     assert not (edge_gaps(graph, stamps) > 30.0 * DAY).any()
-    ids, _ = neighbor_lists(points, stamps, k=10, max_gap_days=30.0, exact_limit=100, random_state=0)
+    ids, _ = lists_of(points, stamps, k=10, max_gap_days=30.0, exact_limit=100)
     want, _ = brute_lists(points, 10, stamps, 30.0)
     assert recall(ids, want) >= 0.9
     assert ((ids >= 0) == (want >= 0)).mean() > 0.99  # points with few compatible ones keep what they have
@@ -243,7 +258,8 @@ def test_ivf_long_span_gate_is_exact() -> None:
 def test_ivf_tiny_inputs_are_exact() -> None:
     # Too few points for more than one cell: the own-cell phase alone is an exact search.
     points, stamps = random_input(40, 6, 1)
-    assert_same_graph(knn_graph(points, stamps, k=5, max_gap_days=100.0, exact_limit=0, random_state=0), brute_graph(points, 5, stamps, 100.0))
+    tiny = graph_of(points, stamps, k=5, max_gap_days=100.0, exact_limit=0)
+    assert_same_graph(tiny, brute_graph(points, 5, stamps, 100.0))
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -255,37 +271,37 @@ def test_ivf_tiny_inputs_are_exact() -> None:
 def test_empty_and_single(exact_limit: int) -> None:
     for n in (0, 1):
         points, stamps = np.zeros((n, 4)), np.full(n, np.nan)
-        graph = knn_graph(points, stamps, k=15, max_gap_days=180.0, exact_limit=exact_limit, random_state=0)
+        graph = graph_of(points, stamps, k=15, max_gap_days=180.0, exact_limit=exact_limit)
         assert graph.shape == (n, n) and graph.nnz == 0
 
 
 @pytest.mark.parametrize("exact_limit", [20000, 0])
 def test_two_points(exact_limit: int) -> None:
     points = unit_rows(np.array([[1.0, 0.0], [0.6, 0.8]]))
-    near = knn_graph(points, np.array([0.0, 10 * DAY]), k=15, max_gap_days=180.0, exact_limit=exact_limit, random_state=0)
+    near = graph_of(points, np.array([0.0, 10 * DAY]), k=15, max_gap_days=180.0, exact_limit=exact_limit)
     assert near.shape == (2, 2) and near.nnz == 2
     assert near[0, 1] == pytest.approx(0.4) and near[1, 0] == pytest.approx(0.4)
-    far = knn_graph(points, np.array([0.0, 200 * DAY]), k=15, max_gap_days=180.0, exact_limit=exact_limit, random_state=0)
+    far = graph_of(points, np.array([0.0, 200 * DAY]), k=15, max_gap_days=180.0, exact_limit=exact_limit)
     assert far.nnz == 0
-    undated = knn_graph(points, np.array([np.nan, 200 * DAY]), k=15, max_gap_days=180.0, exact_limit=exact_limit, random_state=0)
+    undated = graph_of(points, np.array([np.nan, 200 * DAY]), k=15, max_gap_days=180.0, exact_limit=exact_limit)
     assert undated.nnz == 2
 
 
 def test_k_below_one_and_k_above_n() -> None:
     points, stamps = random_input(30, 4, 8)
-    assert knn_graph(points, stamps, k=0, max_gap_days=180.0, exact_limit=20000, random_state=0).nnz == 0
-    assert knn_graph(points, stamps, k=0, max_gap_days=180.0, exact_limit=20000, random_state=0).shape == (30, 30)
-    everything = knn_graph(points, stamps, k=100, max_gap_days=None, exact_limit=20000, random_state=0)
+    assert graph_of(points, stamps, k=0, max_gap_days=180.0).nnz == 0
+    assert graph_of(points, stamps, k=0, max_gap_days=180.0).shape == (30, 30)
+    everything = graph_of(points, stamps, k=100, max_gap_days=None)
     assert everything.nnz == 30 * 29  # k = n - 1: the complete graph
-    assert_same_graph(knn_graph(points, stamps, k=100, max_gap_days=180.0, exact_limit=20000, random_state=0), brute_graph(points, 29, stamps, 180.0))
+    assert_same_graph(graph_of(points, stamps, k=100, max_gap_days=180.0), brute_graph(points, 29, stamps, 180.0))
 
 
 def test_all_undated_and_no_gate_agree() -> None:
     points, _ = random_input(250, 8, 6)
     undated = np.full(250, np.nan)
-    a = knn_graph(points, undated, k=8, max_gap_days=180.0, exact_limit=20000, random_state=0)
-    b = knn_graph(points, np.zeros(250), k=8, max_gap_days=None, exact_limit=20000, random_state=0)
-    c = knn_graph(points, undated, k=8, max_gap_days=None, exact_limit=20000, random_state=0)
+    a = graph_of(points, undated, k=8, max_gap_days=180.0)
+    b = graph_of(points, np.zeros(250), k=8, max_gap_days=None)
+    c = graph_of(points, undated, k=8, max_gap_days=None)
     assert_same_graph(a, brute_graph(points, 8, undated, None))
     assert_same_graph(a, b)
     assert_same_graph(a, c)
@@ -295,7 +311,7 @@ def test_float64_noncontiguous_input() -> None:
     points, stamps = random_input(300, 10, 12)
     wide = np.repeat(points, 2, axis=1)[:, ::2]  # a strided view with the same values
     assert not wide.flags["C_CONTIGUOUS"]
-    assert_same_graph(knn_graph(wide, stamps, k=6, max_gap_days=90.0, exact_limit=20000, random_state=0), knn_graph(points, stamps, k=6, max_gap_days=90.0, exact_limit=20000, random_state=0))
+    assert_same_graph(graph_of(wide, stamps, k=6, max_gap_days=90.0), graph_of(points, stamps, k=6, max_gap_days=90.0))
 
 
 def test_decay_by_time_discounts_similarity_by_days_apart() -> None:

@@ -28,68 +28,74 @@ def settings(
     )
 
 
+def merge(vectors: sparse.csr_matrix, labels: np.ndarray, stamps: np.ndarray, config: StoryConfig,
+          residual: np.ndarray | None = None) -> np.ndarray:
+    """:func:`merge_units` without a neighbor graph (each unit's nearest units are its candidates)."""
+    return merge_units(vectors, labels, stamps, config, graph=None, residual=residual)
+
+
 # A: x axis, B: 0.8 cosine to A, C: 0.78 cosine to B but only 0.25 to A; D: far from everything.
 CHAIN = [[1.0, 0.0, 0.0], [0.8, 0.6, 0.0], [0.25, 0.968246, 0.0], [0.0, 0.0, 1.0]]
 
 
 def test_merge_joins_units_at_or_above_the_threshold() -> None:
     vectors = csr([[1, 0.1, 0], [1, 0, 0.1], [0, 0, 1]])
-    out = merge_units(vectors, np.array([-1, -1, -1]), days(0, 1, 2), settings(0.9, 10, 180.0), graph=None, residual=None)
+    out = merge(vectors, np.array([-1, -1, -1]), days(0, 1, 2), settings(0.9, 10, 180.0))
     assert partition(out) == {frozenset({0, 1}), frozenset({2})}
 
 
 def test_merge_refuses_below_the_threshold() -> None:
     vectors = csr([[1, 0.1, 0], [1, 0, 0.1], [0, 0, 1]])
     cos = float((vectors[0] @ vectors[1].T).toarray()[0, 0])
-    out = merge_units(vectors, np.array([-1, -1, -1]), days(0, 1, 2), settings(cos + 0.001, 10, 180.0), graph=None, residual=None)
+    out = merge(vectors, np.array([-1, -1, -1]), days(0, 1, 2), settings(cos + 0.001, 10, 180.0))
     assert partition(out) == {frozenset({0}), frozenset({1}), frozenset({2})}
-    out = merge_units(vectors, np.array([-1, -1, -1]), days(0, 1, 2), settings(cos - 0.001, 10, 180.0), graph=None, residual=None)
+    out = merge(vectors, np.array([-1, -1, -1]), days(0, 1, 2), settings(cos - 0.001, 10, 180.0))
     assert partition(out) == {frozenset({0, 1}), frozenset({2})}
 
 
 def test_merge_uses_centroid_linkage_not_single_linkage() -> None:
     # A-B merge first (0.8); the A+B centroid is only ~0.58 from C, so C stays out although B-C is 0.78.
     vectors = csr(CHAIN)
-    out = merge_units(vectors, np.array([-1, -1, -1, -1]), days(0, 0, 0, 0), settings(0.7, 10, None), graph=None, residual=None)
+    out = merge(vectors, np.array([-1, -1, -1, -1]), days(0, 0, 0, 0), settings(0.7, 10, None))
     assert partition(out) == {frozenset({0, 1}), frozenset({2}), frozenset({3})}
-    out = merge_units(vectors, np.array([-1, -1, -1, -1]), days(0, 0, 0, 0), settings(0.5, 10, None), graph=None, residual=None)
+    out = merge(vectors, np.array([-1, -1, -1, -1]), days(0, 0, 0, 0), settings(0.5, 10, None))
     assert partition(out) == {frozenset({0, 1, 2}), frozenset({3})}
 
 
 def test_merge_refuses_across_a_date_gap() -> None:
     vectors = csr([[1, 0.05], [1, 0]])
     labels = np.array([-1, -1])
-    assert partition(merge_units(vectors, labels, days(0, 400), settings(0.5, 10, 180.0), graph=None, residual=None)) == {frozenset({0}), frozenset({1})}
-    assert partition(merge_units(vectors, labels, days(0, 400), settings(0.5, 10, None), graph=None, residual=None)) == {frozenset({0, 1})}
-    assert partition(merge_units(vectors, labels, days(0, 170), settings(0.5, 10, 180.0), graph=None, residual=None)) == {frozenset({0, 1})}
+    assert partition(merge(vectors, labels, days(0, 400), settings(0.5, 10, 180.0))) == {frozenset({0}), frozenset({1})}
+    assert partition(merge(vectors, labels, days(0, 400), settings(0.5, 10, None))) == {frozenset({0, 1})}
+    assert partition(merge(vectors, labels, days(0, 170), settings(0.5, 10, 180.0))) == {frozenset({0, 1})}
 
 
 def test_merge_gap_is_measured_between_date_ranges() -> None:
     # Cluster {0, 1} covers days 0-100; article 2 on day 250 is 150 days after its end (allowed at 180),
     # though 250 days after its start.
     vectors = csr([[1, 0], [1, 0.05], [1, 0.1]])
-    out = merge_units(vectors, np.array([0, 0, -1]), days(0, 100, 250), settings(0.5, 10, 180.0), graph=None, residual=None)
+    out = merge(vectors, np.array([0, 0, -1]), days(0, 100, 250), settings(0.5, 10, 180.0))
     assert partition(out) == {frozenset({0, 1, 2})}
-    out = merge_units(vectors, np.array([0, 0, -1]), days(0, 100, 290), settings(0.5, 10, 180.0), graph=None, residual=None)
+    out = merge(vectors, np.array([0, 0, -1]), days(0, 100, 290), settings(0.5, 10, 180.0))
     assert partition(out) == {frozenset({0, 1}), frozenset({2})}
 
 
 def test_merge_undated_units_are_compatible_with_any_date() -> None:
     vectors = csr([[1, 0], [1, 0.05]])
-    out = merge_units(vectors, np.array([-1, -1]), np.array([0.0, NAN]), settings(0.5, 10, 1.0), graph=None, residual=None)
+    out = merge(vectors, np.array([-1, -1]), np.array([0.0, NAN]), settings(0.5, 10, 1.0))
     assert partition(out) == {frozenset({0, 1})}
 
 
 def test_merge_keeps_hdbscan_clusters_together() -> None:
     # Rows 0 and 1 are orthogonal but HDBSCAN put them together: merging never splits a cluster.
     vectors = csr([[1, 0, 0], [0, 1, 0], [0, 0, 1]])
-    out = merge_units(vectors, np.array([0, 0, -1]), days(0, 1, 2), settings(0.9, 10, 180.0), graph=None, residual=None)
+    out = merge(vectors, np.array([0, 0, -1]), days(0, 1, 2), settings(0.9, 10, 180.0))
     assert partition(out) == {frozenset({0, 1}), frozenset({2})}
 
 
 def test_merge_above_one_disables_merging_but_still_gives_noise_its_own_units() -> None:
     vectors = csr([[1, 0], [1, 0], [0, 1]])
-    out = merge_units(vectors, np.array([-1, 0, -1]), days(0, 0, 0), settings(1.01, 10, None), graph=None, residual=None)
+    out = merge(vectors, np.array([-1, 0, -1]), days(0, 0, 0), settings(1.01, 10, None))
     assert partition(out) == {frozenset({0}), frozenset({1}), frozenset({2})}
     assert (out >= 0).all()
 
@@ -99,11 +105,11 @@ def test_merge_counts_the_dropped_terms_in_every_norm() -> None:
     # only it uses: the exact cosine is 1 / (1 + 3) = 0.25.
     vectors = sparse.csr_matrix(np.array([[1.0, 0.0], [1.0, 0.0]]))
     labels = np.array([-1, -1])
-    assert partition(merge_units(vectors, labels, days(0, 1), settings(0.3, 10, None), graph=None, residual=None)) == {frozenset({0, 1})}
+    assert partition(merge(vectors, labels, days(0, 1), settings(0.3, 10, None))) == {frozenset({0, 1})}
     residual = np.array([3.0, 3.0])
-    out = merge_units(vectors, labels, days(0, 1), settings(0.3, 10, None), graph=None, residual=residual)
+    out = merge(vectors, labels, days(0, 1), settings(0.3, 10, None), residual=residual)
     assert partition(out) == {frozenset({0}), frozenset({1})}
-    out = merge_units(vectors, labels, days(0, 1), settings(0.25, 10, None), graph=None, residual=residual)
+    out = merge(vectors, labels, days(0, 1), settings(0.25, 10, None), residual=residual)
     assert partition(out) == {frozenset({0, 1})}
 
 
@@ -116,17 +122,17 @@ def test_merge_pairs_left_over_articles_that_are_each_others_nearest() -> None:
     labels = np.array([-1, -1, -1, -1])
     same_day = days(0, 0, 0, 0)
     alone = {frozenset({0}), frozenset({1}), frozenset({2}), frozenset({3})}
-    assert partition(merge_units(vectors, labels, same_day, settings(0.3, 10, None), graph=None, residual=None)) == alone  # pairing off by default
+    assert partition(merge(vectors, labels, same_day, settings(0.3, 10, None))) == alone  # pairing off by default
     # B and C are each other's nearest; A's nearest is B, but B prefers C. A's cosine to the B+C centroid
     # is 0.1 / |B + C| ~ 0.065, below 0.08.
-    out = merge_units(vectors, labels, same_day, settings(0.3, 10, None, pair_similarity=0.08), graph=None, residual=None)
+    out = merge(vectors, labels, same_day, settings(0.3, 10, None, pair_similarity=0.08))
     assert partition(out) == {frozenset({0}), frozenset({1, 2}), frozenset({3})}
     # At 0.05, A then pairs with the B+C story, whose nearest it is; D shares nothing and stays alone.
-    out = merge_units(vectors, labels, same_day, settings(0.3, 10, None, pair_similarity=0.05), graph=None, residual=None)
+    out = merge(vectors, labels, same_day, settings(0.3, 10, None, pair_similarity=0.05))
     assert partition(out) == {frozenset({0, 1, 2}), frozenset({3})}
-    assert partition(merge_units(vectors, labels, same_day, settings(0.3, 10, None, pair_similarity=0.25), graph=None, residual=None)) == alone
+    assert partition(merge(vectors, labels, same_day, settings(0.3, 10, None, pair_similarity=0.25))) == alone
     # Never across a date gap: C is 400 days after B.
-    out = merge_units(vectors, labels, days(0, 0, 400, 0), settings(0.3, 10, 180.0, pair_similarity=0.05), graph=None, residual=None)
+    out = merge(vectors, labels, days(0, 0, 400, 0), settings(0.3, 10, 180.0, pair_similarity=0.05))
     assert partition(out) == {frozenset({0, 1}), frozenset({2}), frozenset({3})}
 
 
@@ -136,17 +142,17 @@ def test_merge_is_deterministic() -> None:
     vectors = csr(dense.tolist())
     labels = np.array([-1] * 30 + [0] * 5 + [1] * 5)
     stamps = rng.integers(0, 400, 40).astype(np.float64) * DAY
-    first = merge_units(vectors, labels, stamps, settings(0.6, 5, 180.0), graph=None, residual=None)
+    first = merge(vectors, labels, stamps, settings(0.6, 5, 180.0))
     for _ in range(3):
-        assert merge_units(vectors, labels, stamps, settings(0.6, 5, 180.0), graph=None, residual=None).tolist() == first.tolist()
+        assert merge(vectors, labels, stamps, settings(0.6, 5, 180.0)).tolist() == first.tolist()
     assert 1 < len(set(first.tolist())) < 40  # it merged something and not everything
 
 
 def test_merge_empty_and_single_inputs() -> None:
     empty = sparse.csr_matrix((0, 3))
-    assert merge_units(empty, np.zeros(0, np.int64), np.zeros(0), settings(0.4, 10, 180.0), graph=None, residual=None).tolist() == []
+    assert merge(empty, np.zeros(0, np.int64), np.zeros(0), settings(0.4, 10, 180.0)).tolist() == []
     one = csr([[1, 0, 0]])
-    assert merge_units(one, np.array([-1]), days(0), settings(0.4, 10, 180.0), graph=None, residual=None).tolist() == [0]
+    assert merge(one, np.array([-1]), days(0), settings(0.4, 10, 180.0)).tolist() == [0]
 
 
 def headline_stories(seed: int = 0) -> tuple[sparse.csr_matrix, np.ndarray]:
@@ -182,16 +188,17 @@ def test_merge_evidence_keeps_short_text_stories_with_different_words_apart() ->
     undated = np.full(len(units), np.nan)
     # By cosine alone T joins P and R: they share the name. Q, further, loses its link to P + R once the
     # merged unit keeps only its nearest candidate.
-    plain = merge_units(vectors, units, undated, settings(0.3, 1, None, full_length=50), graph=None, residual=None)
+    plain = merge(vectors, units, undated, settings(0.3, 1, None, full_length=50))
     assert unit_partition(plain, units) == {frozenset({0, 1, 3}), frozenset({2})}
     # The terms say two stories: T stays apart, and the second round links Q to P + R again.
-    checked = merge_units(vectors, units, undated, settings(0.3, 1, None, full_length=50, evidence=True), graph=None, residual=None)
+    checked = merge(vectors, units, undated, settings(0.3, 1, None, full_length=50, evidence=True))
     assert unit_partition(checked, units) == {frozenset({0, 1, 2}), frozenset({3})}
-    one_round = _closest_first(vectors, units, 4, undated, settings(0.3, 1, None, full_length=50, evidence=True), None, None, short_only=False)
+    config = settings(0.3, 1, None, full_length=50, evidence=True)
+    one_round = _closest_first(vectors, units, 4, undated, config, None, None, short_only=False)
     assert unit_partition(one_round, units) == {frozenset({0, 1}), frozenset({2}), frozenset({3})}
     # Long texts (here: 3 terms against a full length of 2) are merged on cosines alone.
-    long = merge_units(vectors, units, undated, settings(0.3, 1, None, full_length=2, evidence=True), graph=None, residual=None)
-    by_cosine = merge_units(vectors, units, undated, settings(0.3, 1, None, full_length=2), graph=None, residual=None)
+    long = merge(vectors, units, undated, settings(0.3, 1, None, full_length=2, evidence=True))
+    by_cosine = merge(vectors, units, undated, settings(0.3, 1, None, full_length=2))
     assert unit_partition(long, units) == unit_partition(by_cosine, units)
     assert unit_partition(long, units) == {frozenset({0, 1, 3}), frozenset({2})}
 
@@ -218,11 +225,11 @@ def test_merge_only_coarsens_and_respects_the_gap(corpus, similarity: float, lim
     vectors = csr(rows.tolist())
     # ``short``: every article counts as a short text, so the evidence check and its second round run.
     options = {"full_length": 50.0, "evidence": True} if short else {}
-    out = merge_units(vectors, labels, stamps, settings(similarity, 3, limit, **options), graph=None, residual=None)
+    out = merge(vectors, labels, stamps, settings(similarity, 3, limit, **options))
     assert len(out) == len(labels) and (out >= 0).all()
     for c in set(labels[labels >= 0].tolist()):  # an input cluster is never split
         assert len(set(out[labels == c].tolist())) == 1
-    assert out.tolist() == merge_units(vectors, labels, stamps, settings(similarity, 3, limit, **options), graph=None, residual=None).tolist()
+    assert out.tolist() == merge(vectors, labels, stamps, settings(similarity, 3, limit, **options)).tolist()
     if limit is not None and (labels < 0).all():  # from single articles, no story spans a longer gap
         for part in partition(out):
             assert max_internal_gap(stamps[sorted(part)]) <= limit * DAY

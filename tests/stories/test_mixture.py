@@ -32,6 +32,11 @@ def log_joint(presence: np.ndarray, labels: np.ndarray, alpha: float = MIXTURE_A
     return total + gammaln(alpha) - gammaln(alpha + n)
 
 
+def refine_all(vectors: sparse.csr_matrix, labels: np.ndarray, graph: sparse.csr_matrix, sweeps: int) -> np.ndarray:
+    """:func:`refine` with every article movable and no story too small to be scored."""
+    return refine(vectors, labels, graph, sweeps=sweeps, movable=np.ones(vectors.shape[0], bool), min_story=1)
+
+
 def complete_graph(n: int) -> sparse.csr_matrix:
     return sparse.csr_matrix(np.ones((n, n)) - np.eye(n))
 
@@ -139,7 +144,7 @@ def test_merge_evidence_weighs_the_amount_of_evidence() -> None:
 
 def test_articles_with_the_same_terms_end_in_one_story() -> None:
     presence = np.array([[1, 1, 0, 0], [0, 0, 1, 1], [1, 1, 0, 0], [0, 0, 1, 1]], float)
-    out = refine(sparse.csr_matrix(presence), np.array([3, 1, 0, 2]), complete_graph(4), sweeps=5, movable=np.ones(len(presence), bool), min_story=1)
+    out = refine_all(sparse.csr_matrix(presence), np.array([3, 1, 0, 2]), complete_graph(4), 5)
     assert relabel(out).tolist() == [0, 1, 0, 1]
 
 
@@ -148,18 +153,18 @@ def test_a_misplaced_article_returns_to_the_story_whose_terms_it_shares() -> Non
     a, b = [1, 1, 1, 0, 0, 0], [0, 0, 0, 1, 1, 1]
     presence = np.array([a, a, a, b, b, a, b], float)
     labels = np.array([0, 0, 0, 1, 1, 1, 1])
-    out = refine(sparse.csr_matrix(presence), labels, complete_graph(7), sweeps=3, movable=np.ones(len(presence), bool), min_story=1)
+    out = refine_all(sparse.csr_matrix(presence), labels, complete_graph(7), 3)
     assert out.tolist() == [0, 0, 0, 1, 1, 0, 1]
-    # With no sweeps, or no neighbours to move to, it stays: the graph bounds where an article may go.
-    assert refine(sparse.csr_matrix(presence), labels, complete_graph(7), sweeps=0, movable=np.ones(len(presence), bool), min_story=1).tolist() == labels.tolist()
+    # With no sweeps, or no neighbors to move to, it stays: the graph bounds where an article may go.
+    assert refine_all(sparse.csr_matrix(presence), labels, complete_graph(7), 0).tolist() == labels.tolist()
     alone = sparse.csr_matrix((7, 7))
-    stuck = refine(sparse.csr_matrix(presence), labels, alone, sweeps=3, movable=np.ones(len(presence), bool), min_story=1)
+    stuck = refine_all(sparse.csr_matrix(presence), labels, alone, 3)
     assert all(len(set(labels[stuck == k])) == 1 for k in np.unique(stuck))  # at most split, never joined
 
 
 def test_articles_without_terms_keep_their_story() -> None:
     presence = np.array([[1, 1, 0], [1, 1, 0], [0, 0, 0], [0, 0, 1]], float)
-    out = refine(sparse.csr_matrix(presence), np.array([0, 0, 1, 1]), complete_graph(4), sweeps=5, movable=np.ones(len(presence), bool), min_story=1)
+    out = refine_all(sparse.csr_matrix(presence), np.array([0, 0, 1, 1]), complete_graph(4), 5)
     # Scored, a term-less article would follow the prior to the larger story of articles 0 and 1.
     assert out[0] == out[1] and out[2] != out[0]
 
