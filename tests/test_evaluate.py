@@ -439,3 +439,11 @@ def test_eval_refuses_incomplete_options(labelled: Path, tmp_path: Path, args: l
     result = invoke("eval", *[a.format(**names) for a in args], "--label-field", "story")
     assert result.exit_code == 1
     assert result.stderr == message.format(**names)
+
+
+def test_eval_report_shows_the_windowed_bcubed(labelled: Path) -> None:
+    result = invoke("eval", labelled, "--unique-ids", "--skip-bad", "--label-field", "story")
+    assert result.exit_code == 0, result.stderr
+    row = next(line for line in result.stdout.splitlines() if "7-day windows" in line)
+    assert row.split() == ["Stories,", "bcubed", "in", "7-day", "windows", "1.0000", "1.0000", "1.0000"]
+    assert "Windows: 5 of 7 days (0 undated articles in none)" in result.stdout
