@@ -26,6 +26,7 @@ from storyclust import pipeline
 from storyclust.export import write_outputs
 from storyclust.html_report import (
     Inputs,
+    ReportInput,
     build_payload,
     embed_json,
     from_result,
@@ -46,6 +47,7 @@ COMMENT = "<!-- an open comment"
 BIDI = "Report \u202eexe.txt\u202c on \x1b[2J the \u200bwire"
 OUTLET = "[link=http://evil]src[/link] <b>bold</b>"
 ODD_ID = "\"><svg onload=alert(1)>"
+HEADLINE = " Biden says effort to restore calm is a work in progress"
 
 
 def seed_text(name: str) -> str:
@@ -53,17 +55,25 @@ def seed_text(name: str) -> str:
 
 
 def hostile_corpus(path: Path) -> Path:
-    """Six articles with hostile titles, outlets and ids: three duplicate groups over three seed texts."""
+    """Six articles with hostile titles, outlets and ids (three duplicate groups over three seed texts), and two
+    unrelated articles."""
     a, b, c = seed_text("000_e0606421c078fc18"), seed_text("002_3736cbc9c8377d79"), seed_text("001_1a0f9e0c1cde66bd")
-    changed = a.replace("Thursday", "Friday", 1).replace("violence", "<iframe src=http://example.com>", 1)
+    changed = a.replace("sharp escalation", "<iframe src=http://example.com> escalation", 1)
     rows = [
-        {"id": "h1", "title": IMG, "text": a, "date": "2021-05-13", "source": OUTLET},
-        {"id": "h2", "title": SCRIPT, "text": changed + "\n\nSign up for our </script> newsletter",
+        {"id": "h1", "title": IMG + HEADLINE, "text": a, "date": "2021-05-13", "source": OUTLET},
+        {"id": "h2", "title": SCRIPT + HEADLINE, "text": changed + "\n\nSign up for our </script> newsletter",
          "date": "2021-05-14", "source": "Wire <Copy> & Co"},
-        {"id": ODD_ID, "title": COMMENT, "text": b, "date": "2024-04-28", "source": "AP"},
-        {"id": "h4", "title": BIDI, "text": b[: len(b) * 2 // 3], "date": "2024-04-29", "source": "AP"},
-        {"id": "h5", "title": "Plain title", "text": c, "date": "2021-05-17", "source": OUTLET},
-        {"id": "h6", "title": "Plain copy", "text": c, "date": "2021-05-18", "source": "Other"},
+        {"id": ODD_ID, "title": COMMENT + " Biden pushes for peace talks", "text": b, "date": "2024-04-28",
+         "source": "AP"},
+        {"id": "h4", "title": BIDI + " Biden pushes for peace talks", "text": b[: len(b) * 2 // 3],
+         "date": "2024-04-29", "source": "AP"},
+        {"id": "h5", "title": "Kerry: US still not calling for a cease-fire", "text": c, "date": "2021-05-17",
+         "source": OUTLET},
+        {"id": "h6", "title": "Kerry says US still not calling for cease-fire", "text": c, "date": "2021-05-18",
+         "source": "Other"},
+        # two unrelated articles: a corpus is seldom only copies
+        {"id": "u1", "title": "Unrelated one", "text": seed_text("003_cd5b6eb30dfdc74c"), "date": "2021-05-12"},
+        {"id": "u2", "title": "Unrelated two", "text": seed_text("004_229fe3e3d03ea7a0"), "date": "2023-12-20"},
     ]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     return path
@@ -142,7 +152,7 @@ def test_payload_lists_stories_groups_and_each_storys_articles_in_date_order(hos
     group = by_id[rows[h2]["dup_group"]]
     assert payload["articles"]["id"][group["origin"]] == "h1"  # the earlier of the two
     kinds = dict(zip(group["order"], group["kinds"]))
-    assert set(kinds[h2]) == {"headline", "added", "rewritten"}
+    assert {"headline", "added"} <= set(kinds[h2])
 
 
 def test_each_copys_diff_rebuilds_its_text():
@@ -338,7 +348,7 @@ def test_story_list_in_the_browser(hostile, tmp_path):
     rows = main.find("tr", "story-row")
     assert [int(r.attrs["data-story"]) for r in rows] == [s.story_id for s in stories]
     headlines = {n.text for n in main.find("a", "headline")}
-    assert IMG in headlines or SCRIPT in headlines or COMMENT in headlines
+    assert headlines & {IMG + HEADLINE, SCRIPT + HEADLINE, COMMENT + " Biden pushes for peace talks"}
     assert len(main.find("svg")) == 1 and main.find("rect")
     assert_nothing_injected(dom)
 
@@ -358,7 +368,7 @@ def test_story_page_in_the_browser_shows_its_articles_in_date_order(hostile, tmp
     titles = [r.find(cls="title")[0] for r in shown]
     odd = next(t for t, r in zip(titles, expected) if r["id"] == "h4")
     # control and bidi characters are shown as visible escapes, the rest literally
-    assert odd.text == "Report \\u202eexe.txt\\u202c on \\x1b[2J the \\u200bwire"
+    assert odd.text == "Report \\u202eexe.txt\\u202c on \\x1b[2J the \\u200bwire Biden pushes for peace talks"
     assert [n.text for n in odd.find("span", "esc")] == ["\\u202e", "\\u202c", "\\x1b", "\\u200b"]
     ids = [r.find("code")[0].text for r in shown]
     assert ODD_ID in ids or "h4" in ids
@@ -377,14 +387,43 @@ def test_group_page_in_the_browser_shows_the_diff_and_hostile_text_literally(hos
     assert copy.attrs["data-id"] == "h2"
     diff = copy.find("table", "diff")[0]
     title_row = diff.find("tr", "title")[0]
-    assert [td.text for td in title_row.find("td")] == [IMG, SCRIPT]
-    added = " ".join(td.text for td in diff.find("td", "add"))
-    changed = " ".join(td.text for td in diff.find("td", "chg"))
+    assert [td.text for td in title_row.find("td")] == [IMG + HEADLINE, SCRIPT + HEADLINE]
+    added = " ".join(n.text for n in diff.find(cls="add"))
+    changed = " ".join(n.text for n in diff.find(cls="chg"))
     assert "Sign up for our </script> newsletter" in added
-    assert "<iframe src=http://example.com>" in changed and "Friday" in changed
+    assert "<iframe src=http://example.com>" in changed + added
     tree = main.find("ul", "tree")[0]
     assert [li.attrs["data-id"] for li in tree.find("li")] == ["h1", "h2"]
     assert_nothing_injected(dom)
+
+
+ODD_CHARACTERS = [chr(c) for c in [*range(0x20), *range(0x7f, 0xa0)]] + [
+    "\u00ad", "\u061c", "\u200b", "\u200e", "\u200f", "\u2028", "\u2029", "\u202a", "\u202e", "\u2066",
+    "\u2069", "\ufeff", "\ud800", "\udfff", "\U000e0001", "\x1b]0;title\x07", "\x1b[2J", "[/]", "[bold]x[/bold]",
+]
+
+
+@needs_chromium
+def test_the_page_escapes_what_the_terminal_report_escapes(tmp_path):
+    """Every title reaches the page as storyclust.report.visible() writes it for the terminal."""
+    from storyclust.report import visible
+
+    titles = [f"a{ch}b" for ch in ODD_CHARACTERS]
+    rows = [{"id": f"x{k}", "title": t, "source": t, "date": None, "dup_group": None, "canonical_id": f"x{k}",
+             "is_canonical": True, "story_id": 0} for k, t in enumerate(titles)]
+    story = {"story_id": 0, "size": len(rows), "copies": 0, "terms": ["a\u202eb"], "headline": titles[0],
+             "first_date": None, "last_date": None, "sources": [], "article_ids": [r["id"] for r in rows]}
+    inp = ReportInput("cluster", rows, [], [story], {"counts": {}}, ["text \x1b[2J \u202e body"] * len(rows))
+    page = tmp_path / "odd.html"
+    page.write_text(render_html(inp), encoding="utf-8")
+    main = app(Dom(browse(page, "#story=0", tmp_path)))
+    shown = {r.attrs["data-id"]: r for r in main.find("tr", "article-row")}
+    assert len(shown) == len(rows)
+    for row in rows:
+        tr = shown[row["id"]]
+        assert tr.find(cls="title")[0].text == visible(row["title"]), repr(row["title"])
+        assert tr.find("td")[1].text == visible(row["source"])
+    assert main.find(cls="snippet")[0].text == "text \\x1b[2J \\u202e body"
 
 
 @needs_chromium
@@ -393,7 +432,7 @@ def test_filters_from_the_address_narrow_the_list(hostile, tmp_path):
     rows = [json.loads(line) for line in (out / "articles.jsonl").read_text("utf-8").splitlines()]
     main = app(Dom(browse(report, "#groups?outlet=AP&from=2024-01-01", tmp_path)))
     assert main.attrs["data-view"] == "groups" and main.attrs["data-matches"] == "1"
-    main = app(Dom(browse(report, "#stories?q=plain%20copy", tmp_path)))
+    main = app(Dom(browse(report, "#stories?q=kerry%20says", tmp_path)))
     story = next(r for r in rows if r["id"] == "h6")["story_id"]
     assert [r.attrs["data-story"] for r in main.find("tr", "story-row")] == [str(story)]
     main = app(Dom(browse(report, "#stories?min=3", tmp_path)))

@@ -1,6 +1,6 @@
 /* storyclust HTML report: draws every view from the embedded JSON, on demand.
  * Data text only ever reaches the page through text nodes (put() / textContent), never as markup;
- * invisible and control characters are shown as visible escapes (\x1b, \u202e). */
+ * control, formatting and bidi characters are shown as visible escapes (\x1b, \u202e), as in the terminal. */
 (function () {
   'use strict';
   var D = JSON.parse(document.getElementById('storyclust-data').textContent);
@@ -12,14 +12,18 @@
   var DAY = 86400000;
 
   // ---- safe text -------------------------------------------------------------------------------
-  var HIDDEN_LINE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]|[\ud800-\udfff]/gu;
-  var HIDDEN_TEXT = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]|[\ud800-\udfff]/gu;
+  // The characters storyclust.report escapes in the terminal (Unicode categories Cc, Cf, Cs, Zl, Zp: controls,
+  // bidi and zero-width formatting, lone surrogates, line separators), written the same way.
+  var HIDDEN_LINE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/gu;
+  var HIDDEN_TEXT = /(?![\n\r\t])[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/gu; // a text body keeps its line breaks and tabs
+  var SHORT = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
   function code(ch) {
-    var c = ch.codePointAt(0);
-    var hex = c.toString(16);
+    if (SHORT[ch]) return SHORT[ch];
+    var c = ch.codePointAt(0), hex = c.toString(16);
     if (c < 0x100) return '\\x' + ('0' + hex).slice(-2);
-    return '\\u' + ('000' + hex).slice(-4);
+    if (c < 0x10000) return '\\u' + ('000' + hex).slice(-4);
+    return '\\U' + ('0000000' + hex).slice(-8);
   }
 
   function visible(s) { // for attributes: the same escapes, as plain text
@@ -471,20 +475,49 @@
     table.appendChild(tb);
     var same = A.title[i] === A.title[c];
     tb.appendChild(h('tr', { cls: same ? 'e title' : 'r title' }, [h('td', { text: A.title[c] }), h('td', { text: A.title[i] })]));
-    g.diffs[k].forEach(function (op) {
-      var left = a.slice(op[1], op[2]), tag = op[0];
-      var row = h('tr', { cls: tag });
-      if (tag === 'e') { row.appendChild(longCell(left)); row.appendChild(longCell(left)); }
-      else if (tag === 'd') { row.appendChild(h('td', { cls: 'cut', body: left })); row.appendChild(h('td')); }
-      else if (tag === 'm') { row.appendChild(h('td', { cls: 'mov', body: left })); row.appendChild(h('td', { cls: 'note' }, ['(moved)'])); }
-      else if (tag === 'i') { row.appendChild(h('td')); row.appendChild(h('td', { cls: 'add', body: op[3] })); }
-      else if (tag === 'n') { row.appendChild(h('td', { cls: 'note' }, ['(moved here)'])); row.appendChild(h('td', { cls: 'mov', body: op[3] })); }
-      else if (tag === 'p') { row.appendChild(h('td', { cls: 'mov', body: left })); row.appendChild(h('td', { cls: 'mov', body: op[3] })); }
-      else { row.appendChild(h('td', { cls: 'chg', body: left })); row.appendChild(h('td', { cls: 'chg', body: op[3] })); }
-      tb.appendChild(row);
+    blocks(a, g.diffs[k]).forEach(function (b) {
+      if (b.same !== undefined) {
+        tb.appendChild(h('tr', { cls: 'e' }, [longCell(b.same), longCell(b.same)]));
+        return;
+      }
+      tb.appendChild(h('tr', { cls: 'x' }, [segments(b.left), segments(b.right)]));
     });
     box.appendChild(table);
     return box;
+  }
+
+  // Diff rows: a long unchanged run (over 8 words, or a paragraph break) is a row of its own; the changes
+  // between two such runs share one row, marked inline on each side.
+  function blocks(a, ops) {
+    var out = [], cur = null;
+    ops.forEach(function (op) {
+      var tag = op[0], left = a.slice(op[1], op[2]);
+      if (tag === 'e' && (left.trim().split(/\s+/).length > 8 || /\n\s*\n/.test(left))) {
+        if (cur) out.push(cur);
+        cur = null;
+        out.push({ same: left });
+        return;
+      }
+      cur = cur || { left: [], right: [] };
+      if (tag === 'e') { cur.left.push(['', left]); cur.right.push(['', left]); }
+      else if (tag === 'd') cur.left.push(['cut', left]);
+      else if (tag === 'm') cur.left.push(['mov', left]);
+      else if (tag === 'i') cur.right.push(['add', op[3]]);
+      else if (tag === 'n') cur.right.push(['mov', op[3]]);
+      else if (tag === 'p') { cur.left.push(['mov', left]); cur.right.push(['mov', op[3]]); }
+      else { cur.left.push(['chg', left]); cur.right.push(['chg', op[3]]); }
+    });
+    if (cur) out.push(cur);
+    return out;
+  }
+
+  function segments(parts) {
+    var td = h('td');
+    parts.forEach(function (p) {
+      if (p[0]) td.appendChild(h('span', { cls: p[0], body: p[1] }));
+      else put(td, p[1], true);
+    });
+    return td;
   }
 
   function longCell(text) {
