@@ -17,6 +17,7 @@ from rich.console import Console
 from . import __version__
 from .clean import load_boilerplate
 from .export import check_output, document, write_outputs
+from .html_report import check_target, write_folder_html, write_html
 from .ingest import FieldMap
 from .records import InputError, ReadResult
 from . import pipeline
@@ -158,6 +159,11 @@ def output_options(command: Callable) -> Callable:
             help="rich: a report on stdout; json: the result as one JSON document on stdout.",
         ),
         click.option(
+            "--html", "html", type=click.Path(dir_okay=False), metavar="FILE",
+            help="Also write the HTML report here: one self-contained file with the stories, the duplicate "
+            "groups and each copy's diff against its canonical article.",
+        ),
+        click.option(
             "--keep-field", "keep_fields", multiple=True, metavar="NAME",
             help="Copy this input field (the url, or one not read as title, text, date, source or id) into each "
             "article row, under \"fields\"; \"all\" copies every such field. Repeatable. [default: none]",
@@ -233,8 +239,11 @@ def execute(kwargs: dict[str, Any], *, stories: bool) -> tuple[Result, str]:
     """What ``dedup`` and ``cluster`` share: check the output folder, read, refuse an empty run, run the
     stages (with progress bars on a terminal), write the files and, for ``--format json``, the document."""
     fmt, output, keep = kwargs.pop("fmt"), kwargs.pop("output"), kwargs.pop("keep_fields")
+    html = kwargs.pop("html")
     if output:
         check_output(output)
+    if html:
+        check_target(html)
     inputs = inputs_of(kwargs)
     read_result, read_seconds, boilerplate = load_inputs(kwargs)
     refuse_empty(read_result, tuple(inputs["paths"]))
@@ -244,6 +253,8 @@ def execute(kwargs: dict[str, Any], *, stories: bool) -> tuple[Result, str]:
         run = pipeline.run(read_result, config, story, boilerplate=boilerplate, progress=sink, read_seconds=read_seconds)
     if output:
         write_outputs(run, output, keep_fields=keep, inputs=inputs)
+    if html:
+        write_html(run, html)
     if fmt == "json":
         click.echo(json_text(document(run, keep_fields=keep, inputs=inputs)))
     return run, fmt
@@ -302,6 +313,26 @@ def cluster(**kwargs: Any) -> None:
     run, fmt = execute(kwargs, stories=True)
     if fmt == "rich":
         render_cluster(run, Console(), limit=limit, details=details)
+
+
+@main.command()
+@click.argument("outdir", type=click.Path(file_okay=False))
+@click.option("--html", "html", type=click.Path(dir_okay=False), metavar="FILE", required=True,
+              help="Write the HTML report of OUTDIR to this file.")
+@handles_input_errors
+def report(outdir: str, html: str) -> None:
+    """Write the HTML report of an existing output folder (of cluster or dedup --output).
+
+    The copies' diffs need the article texts, which the folder does not hold: the inputs recorded in its
+    summary.json are read again, the way the run read them, and must still give the same articles.
+
+    \b
+    Examples:
+      storyclust cluster dump.jsonl.gz --output out/
+      storyclust report out/ --html report.html
+    """
+    check_target(html)
+    write_folder_html(outdir, html)
 
 
 @main.command(name="eval")

@@ -449,3 +449,43 @@ def test_screenshot_of_a_story_page(hostile, tmp_path):
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", data[16:24])
     assert (width, height) == (1280, 900) and len(data) > 20_000
+
+
+# ------------------------------------------------------------------ the command line
+
+
+def invoke(*args: str, input: str | None = None):
+    from click.testing import CliRunner
+
+    from storyclust.cli import main
+
+    return CliRunner().invoke(main, list(args), input=input)
+
+
+def test_cluster_html_and_report_of_its_folder_write_the_same_file(tmp_path):
+    out, first, second = tmp_path / "out", tmp_path / "run.html", tmp_path / "folder.html"
+    done = invoke("cluster", str(SEEDS), str(WIRE), "--output", str(out), "--html", str(first), "--format", "json")
+    assert done.exit_code == 0, done.output
+    assert invoke("report", str(out), "--html", str(second)).exit_code == 0
+    assert first.read_bytes() == second.read_bytes()
+    payload = json.loads(re.search(r'id="storyclust-data">(.*?)</script>', first.read_text("utf-8"), re.S).group(1))
+    assert len(payload["stories"]) == len((out / "stories.jsonl").read_text("utf-8").splitlines())
+    dedup = tmp_path / "dedup.html"
+    assert invoke("dedup", str(SEEDS), str(WIRE), "--html", str(dedup), "--format", "json").exit_code == 0
+    assert '"stories":null' in dedup.read_text("utf-8")
+
+
+def test_report_command_errors_are_one_located_line(tmp_path):
+    done = invoke("dedup", str(SEEDS), "--html", str(tmp_path / "missing" / "x.html"))
+    assert done.exit_code == 1 and "Traceback" not in done.output
+    assert done.output.strip() == f"Error: {tmp_path / 'missing' / 'x.html'}: cannot write the HTML report: " \
+        f"the folder {tmp_path / 'missing'} does not exist"
+    out = tmp_path / "out"
+    piped = (SEEDS / "metadata.jsonl").read_text("utf-8")
+    lines = [json.dumps({**json.loads(line), "text": "word " * 40 + str(k)}) for k, line in enumerate(piped.splitlines())]
+    assert invoke("dedup", "-", "--output", str(out), "--format", "json", input="\n".join(lines) + "\n").exit_code == 0
+    done = invoke("report", str(out), "--html", str(tmp_path / "r.html"))
+    assert done.exit_code == 1
+    assert done.output.strip().startswith(f"Error: {out / 'summary.json'}: the run read stdin, which cannot be read again")
+    done = invoke("report", str(tmp_path / "nowhere"), "--html", str(tmp_path / "r.html"))
+    assert done.exit_code == 1 and "not a folder" in done.output and not (tmp_path / "r.html").exists()

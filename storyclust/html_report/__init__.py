@@ -10,9 +10,11 @@ output tables and the article texts into that JSON, with each group's lineage an
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
+from ..records import InputError
 from .folder import Inputs, read_folder
 from .model import SNIPPET_CHARS, ReportInput, build_payload, from_result
 from .page import embed_json, render_page
@@ -21,6 +23,7 @@ __all__ = [
     "Inputs",
     "ReportInput",
     "build_payload",
+    "check_target",
     "embed_json",
     "from_result",
     "read_folder",
@@ -36,6 +39,19 @@ def render_html(inp: ReportInput, *, snippet_chars: int = SNIPPET_CHARS) -> str:
     return render_page(build_payload(inp, snippet_chars=snippet_chars))
 
 
+def check_target(path: str | Path) -> None:
+    """Raise :class:`~storyclust.records.InputError` unless ``path`` can be written as the report (its folder
+    exists and it is not a folder); called before a run starts, so a bad path costs nothing."""
+    target = Path(path)
+    if target.is_dir():
+        raise InputError(str(target), "is a folder; give a file name for the HTML report (e.g. report.html)")
+    folder = target.parent
+    if not folder.is_dir():
+        raise InputError(str(target), f"cannot write the HTML report: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise InputError(str(target), f"cannot write the HTML report: the folder {folder} is not writable")
+
+
 def _write(path: str | Path, html: str) -> Path:
     target = Path(path)
     tmp = target.with_name(target.name + ".tmp")
@@ -44,7 +60,7 @@ def _write(path: str | Path, html: str) -> Path:
         tmp.replace(target)
     except OSError as err:
         tmp.unlink(missing_ok=True)
-        raise ValueError(f"{target}: cannot write the HTML report ({err.strerror or err})") from None
+        raise InputError(str(target), f"cannot write the HTML report ({err.strerror or err})") from None
     return target
 
 
