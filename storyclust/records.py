@@ -144,6 +144,9 @@ class DedupResult:
     candidates: int
     empty: int
     timings: dict[str, float] = field(default_factory=dict)
+    thin: np.ndarray | None = None  # bool per article: too little content left once template is removed
+    weighted: np.ndarray | None = None  # (m, 2) per pair: Jaccard and containment of the content shingles
+    evidence: dict[str, np.ndarray] | None = None  # per pair, see storyclust.dedup.content
 
     @property
     def canonical_mask(self) -> np.ndarray:

@@ -31,17 +31,19 @@ class DedupConfig:
     min_containment_shingles (25, shingles): containment counts only when the smaller article has this many.
     seed (1): seed of the MinHash permutations only (the story stage's is ``StoryConfig.random_state``).
     template_source_articles (3, articles): a line found in this many articles of one source is template; 0: off.
-    template_articles (10, articles): a line or shingle found in this many articles of any sources is template; 0: off.
+    template_articles (30, articles): a line or shingle found in this many articles of any sources is template; 0: off.
     thin_shingles (10, shingles): an article with fewer content shingles is thin: only an exact copy of a thin page.
     token_agreement (0.3, share): where both articles name numbers or names, this share of the smaller set must be
         in the other.
     lead_names (True): reject a pair whose first names differ, each absent from the other article.
+    rarity_weights (False): weigh content shingles by rarity, ``log(1 + N / df)``, in the overlap scores; False:
+        every content shingle weighs 1.
     headline_agreement (0.5, weighted Jaccard): headlines this similar agree.
     headline_support (0.3, share): headlines that do not agree need this weighted share of a headline's words in
         the other article's content.
 
-    The Jaccard and containment thresholds apply to the content shingles (template left out) weighted by rarity,
-    ``log((N + 1) / (df + 1))``; the unweighted scores are kept beside them.
+    The Jaccard and containment thresholds apply to the content shingles (template lines and shingles left out;
+    weighted when ``rarity_weights``); the exact scores of the shingle sets without template lines are kept too.
 
     Bands and rows follow datasketch's rule (:func:`storyclust.dedup.lsh.lsh_params`).
     """
@@ -54,10 +56,11 @@ class DedupConfig:
     min_containment_shingles: int = 25
     seed: int = 1
     template_source_articles: int = 3
-    template_articles: int = 10
+    template_articles: int = 30
     thin_shingles: int = 10
     token_agreement: float = 0.3
     lead_names: bool = True
+    rarity_weights: bool = False
     headline_agreement: float = 0.5
     headline_support: float = 0.3
 

@@ -1,0 +1,282 @@
+"""Template and chrome, learned from the corpus: what recurs across many articles is not content.
+
+Two kinds of recurrence are learned in one pass each:
+
+- **Lines** (:func:`learn_template`): a cleaned line found in at least ``min_source_articles`` articles of one
+  named source (a site's login form, its video playlist, its subscription notice), or in at least
+  ``min_articles`` articles of any sources (a publishing platform's widgets, a wire template's fixed lines),
+  is template. :meth:`Template.strip` removes those lines from a text.
+- **Shingles** (:func:`shingle_frequency`): a shingle found in at least ``min_articles`` articles is template
+  even inside a line that varies (``"Get email notifications on <name> daily!"``). Document frequencies are
+  counted in a count-min sketch of two saturating 8-bit tables, so the count costs one pass and a fixed amount
+  of memory; a sketch only overestimates, by a collision count that is small next to the template threshold
+  (tables are sized to at least 1.5 slots per shingle occurrence).
+
+A text left with fewer than ``thin_shingles`` content shingles is *thin* (:func:`content_sizes`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numba
+import numpy as np
+
+from ..hashing import FNV_OFFSET, FNV_PRIME, GOLDEN, MIX_1
+from .shingles import _CHUNK, Shingles, _shingle_all, encode
+
+__all__ = ["Template", "learn_template", "ShingleFrequency", "shingle_frequency", "content_sizes"]
+
+_MAX_BITS = 28
+_MIN_BITS = 10
+
+
+@numba.njit(cache=True)
+def _line_hash(buf, start, end):
+    """FNV-1a of the bytes ``buf[start:end]``, ASCII letters lower-cased."""
+    h = FNV_OFFSET
+    for p in range(start, end):
+        c = buf[p]
+        if 65 <= c <= 90:
+            c += 32
+        h = (h ^ np.uint64(c)) * FNV_PRIME
+    return h
+
+
+@numba.njit(cache=True, parallel=True)
+def _doc_line_hashes(buf, starts):
+    """Per document, the sorted unique hashes of its non-empty lines (concatenated) and their offsets."""
+    n = len(starts) - 1
+    counts = np.zeros(n, np.int64)
+    for d in numba.prange(n):
+        c = 0
+        lo = starts[d]
+        for p in range(starts[d], starts[d + 1] + 1):
+            if p == starts[d + 1] or buf[p] == 10:
+                if p > lo:
+                    c += 1
+                lo = p + 1
+        counts[d] = c
+    offsets = np.zeros(n + 1, np.int64)
+    for d in range(n):
+        offsets[d + 1] = offsets[d] + counts[d]
+    out = np.empty(offsets[n], np.uint64)
+    sizes = np.zeros(n, np.int64)
+    for d in numba.prange(n):
+        o = offsets[d]
+        c = 0
+        lo = starts[d]
+        for p in range(starts[d], starts[d + 1] + 1):
+            if p == starts[d + 1] or buf[p] == 10:
+                if p > lo:
+                    out[o + c] = _line_hash(buf, lo, p)
+                    c += 1
+                lo = p + 1
+        seg = out[o : o + c]
+        seg.sort()
+        u = 0
+        for q in range(c):
+            if u == 0 or seg[q] != seg[u - 1]:
+                seg[u] = seg[q]
+                u += 1
+        sizes[d] = u
+    final = np.zeros(n + 1, np.int64)
+    for d in range(n):
+        final[d + 1] = final[d] + sizes[d]
+    hashes = np.empty(final[n], np.uint64)
+    for d in numba.prange(n):
+        hashes[final[d] : final[d + 1]] = out[offsets[d] : offsets[d] + sizes[d]]
+    return hashes, final
+
+
+@numba.njit(cache=True, inline="always")
+def _member(sorted_keys, h):
+    k = np.searchsorted(sorted_keys, h)
+    return k < len(sorted_keys) and sorted_keys[k] == h
+
+
+@numba.njit(cache=True, parallel=True)
+def _strip_buffer(buf, starts, template):
+    """The documents of ``buf`` without their template lines (kept lines joined by newlines)."""
+    n = len(starts) - 1
+    sizes = np.zeros(n, np.int64)
+    for d in numba.prange(n):
+        c = 0
+        first = True
+        lo = starts[d]
+        for p in range(starts[d], starts[d + 1] + 1):
+            if p == starts[d + 1] or buf[p] == 10:
+                if p > lo and not _member(template, _line_hash(buf, lo, p)):
+                    c += (p - lo) + (0 if first else 1)
+                    first = False
+                lo = p + 1
+        sizes[d] = c
+    out_starts = np.zeros(n + 1, np.int64)
+    for d in range(n):
+        out_starts[d + 1] = out_starts[d] + sizes[d]
+    out = np.zeros(max(out_starts[n], 1), np.uint8)
+    for d in numba.prange(n):
+        o = out_starts[d]
+        first = True
+        lo = starts[d]
+        for p in range(starts[d], starts[d + 1] + 1):
+            if p == starts[d + 1] or buf[p] == 10:
+                if p > lo and not _member(template, _line_hash(buf, lo, p)):
+                    if not first:
+                        out[o] = 10
+                        o += 1
+                    out[o : o + p - lo] = buf[lo:p]
+                    o += p - lo
+                    first = False
+                lo = p + 1
+    return out, out_starts
+
+
+@dataclass(frozen=True)
+class Template:
+    """The lines learned as template, as sorted 64-bit hashes of their bytes (ASCII letters lower-cased)."""
+
+    hashes: np.ndarray  # uint64, sorted unique
+
+    def __len__(self) -> int:
+        return len(self.hashes)
+
+    def line_is_template(self, line: str) -> bool:
+        raw = line.lower().encode("utf-8")
+        if not raw:
+            return False
+        h = np.uint64(_line_hash(np.frombuffer(raw, np.uint8), 0, len(raw)))
+        k = int(np.searchsorted(self.hashes, h))
+        return k < len(self.hashes) and self.hashes[k] == h
+
+    def strip(self, text: str) -> str:
+        """``text`` without its template lines (its other non-empty lines, in order)."""
+        if not len(self.hashes) or not text:
+            return text
+        return "\n".join(line for line in text.split("\n") if line and not self.line_is_template(line))
+
+    def shingle(self, texts: Sequence[str], k: int) -> Shingles:
+        """Word ``k``-gram shingles of ``texts`` without their template lines (as ``shingle`` of the stripped
+        texts, without building them)."""
+        parts, sizes = [], []
+        for base in range(0, len(texts), _CHUNK):
+            buf, starts = encode(texts[base : base + _CHUNK])
+            if len(self.hashes):
+                buf, starts = _strip_buffer(buf, starts, self.hashes)
+            chunk_hashes, chunk_offsets = _shingle_all(buf, starts, k)
+            parts.append(chunk_hashes)
+            sizes.append(np.diff(chunk_offsets))
+        offsets = np.zeros(len(texts) + 1, np.int64)
+        if parts:
+            np.cumsum(np.concatenate(sizes), out=offsets[1:])
+        hashes = np.concatenate(parts) if parts else np.zeros(0, np.uint64)
+        return Shingles(hashes, offsets)
+
+
+def learn_template(
+    texts: Sequence[str], sources: Sequence[str | None], *, min_source_articles: int, min_articles: int
+) -> Template:
+    """Lines found in at least ``min_source_articles`` articles of one named source, or in at least
+    ``min_articles`` articles overall (each article counted once per line; lines compared with ASCII letters
+    lower-cased). ``0`` turns a rule off; a ``None`` source counts only towards the overall rule."""
+    if len(texts) != len(sources):
+        raise ValueError(f"got {len(texts)} texts but {len(sources)} sources")
+    parts, sizes = [], []
+    for base in range(0, len(texts), _CHUNK):
+        buf, starts = encode(texts[base : base + _CHUNK])
+        h, off = _doc_line_hashes(buf, starts)
+        parts.append(h)
+        sizes.append(np.diff(off))
+    if not parts:
+        return Template(np.zeros(0, np.uint64))
+    lines = np.concatenate(parts)
+    per_doc = np.concatenate(sizes)
+    found = [np.zeros(0, np.uint64)]
+    if min_articles > 0 and len(lines):
+        u, c = np.unique(lines, return_counts=True)
+        found.append(u[c >= min_articles])
+    if min_source_articles > 0 and len(lines):
+        ids: dict[str, int] = {}
+        sid = np.array([-1 if s is None else ids.setdefault(s, len(ids)) for s in sources], np.int64)
+        doc_sid = np.repeat(sid, per_doc)
+        named = doc_sid >= 0
+        keys = (lines[named] ^ (doc_sid[named].astype(np.uint64) * GOLDEN)) * MIX_1
+        _, inverse, c = np.unique(keys, return_inverse=True, return_counts=True)
+        found.append(np.unique(lines[named][c[inverse] >= min_source_articles]))
+    return Template(np.unique(np.concatenate(found)))
+
+
+@numba.njit(cache=True)
+def _count(hashes, low, high, shift, mask):
+    for h in hashes:
+        a = h >> shift
+        b = h & mask
+        if low[a] < 255:
+            low[a] += 1
+        if high[b] < 255:
+            high[b] += 1
+
+
+@numba.njit(cache=True, inline="always")
+def _df(low, high, shift, mask, h):
+    return min(low[h >> shift], high[h & mask])
+
+
+@numba.njit(cache=True, parallel=True)
+def _content_sizes(hashes, offsets, low, high, shift, mask, limit):
+    n = len(offsets) - 1
+    out = np.zeros(n, np.int64)
+    for d in numba.prange(n):
+        c = 0
+        for q in range(offsets[d], offsets[d + 1]):
+            if _df(low, high, shift, mask, hashes[q]) < limit:
+                c += 1
+        out[d] = c
+    return out
+
+
+@dataclass(frozen=True)
+class ShingleFrequency:
+    """Document frequencies of shingles, from a count-min sketch (never under the true count; saturates at
+    255). ``documents`` is the number of articles counted."""
+
+    low: np.ndarray  # uint8, indexed by the hash's top bits
+    high: np.ndarray  # uint8, indexed by the hash's bottom bits
+    bits: int
+    documents: int
+
+    @property
+    def shift(self) -> np.uint64:
+        return np.uint64(64 - self.bits)
+
+    @property
+    def mask(self) -> np.uint64:
+        return np.uint64((1 << self.bits) - 1)
+
+    def of(self, hashes: np.ndarray) -> np.ndarray:
+        """The estimated document frequency of each hash."""
+        hashes = np.asarray(hashes, np.uint64)
+        return np.minimum(self.low[hashes >> self.shift], self.high[hashes & self.mask]).astype(np.int64)
+
+
+def shingle_frequency(shingles: Shingles) -> ShingleFrequency:
+    """Count each shingle once per article it occurs in (the sets are unique per article)."""
+    total = len(shingles.hashes)
+    bits = int(min(_MAX_BITS, max(_MIN_BITS, int(np.ceil(np.log2(max(1.5 * total, 2)))))))
+    low = np.zeros(1 << bits, np.uint8)
+    high = np.zeros(1 << bits, np.uint8)
+    sketch = ShingleFrequency(low, high, bits, len(shingles))
+    if total:
+        _count(shingles.hashes, low, high, sketch.shift, sketch.mask)
+    return sketch
+
+
+def content_sizes(shingles: Shingles, frequency: ShingleFrequency, min_articles: int) -> np.ndarray:
+    """Per article, its shingles found in fewer than ``min_articles`` articles (all of them when 0)."""
+    if min_articles <= 0:
+        return shingles.sizes.copy()
+    return _content_sizes(
+        shingles.hashes, shingles.offsets, frequency.low, frequency.high, frequency.shift, frequency.mask,
+        min_articles,
+    )
