@@ -49,7 +49,9 @@ def raw_controls(text: str) -> list[str]:
 def template() -> Result:
     """A story run over copies of one article: its duplicate group and its story are what is rendered."""
     articles = [Article(id=f"t{n}", title="Flood", text=BODY, location=f"t.jsonl:{n + 1}") for n in range(9)]
-    return pipeline.run(ReadResult(articles), story_config=StoryConfig())
+    run = pipeline.run(ReadResult(articles), story_config=StoryConfig())
+    assert [g.members for g in run.dedup.groups] == [tuple(range(9))], "the copies must form one group"
+    return run
 
 
 def hostile_run(template: Result, titles: list[str], sources: list[str | None], ids: list[str]) -> Result:
