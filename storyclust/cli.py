@@ -397,3 +397,10 @@ def evaluate(**kwargs: Any) -> None:
     else:
         render_eval(scores, Console())
 
+
+
+# The incremental commands live with their library (storyclust.state); they use the option sets above.
+from .state.commands import stories as _stories, update as _update  # noqa: E402
+
+main.add_command(_update)
+main.add_command(_stories)

@@ -1,0 +1,196 @@
+"""Incremental runs (issue 17): a corpus replayed into a state folder in batches, against the one-shot run.
+
+Measures, per corpus and batching:
+- replay identity: the duplicate groups (as sets of article ids, with their canonical id) after the replay
+  against the one-shot run over the same articles in the same read order;
+- story BCubed F1 after the replay against the one-shot run's (storyclust.evaluate.bcubed on the labels);
+- id stability: articles already in the state whose story id a later run changed without a logged merge;
+- time per run and in all.
+
+``--scale N`` builds a state of a generated N-article dump (benchmarks.corpus) and times adding 10k more
+(and peak RSS of that run, in a fresh process) against the one-shot run over all N + 10k.
+
+    python -m benchmarks.incremental --quick          # BASIL and PAC by year
+    python -m benchmarks.incremental --corpora basil,pac_partisan_events,gva_incidents,googlenews_yin
+    python -m benchmarks.incremental --scale 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Sequence
+
+from storyclust import pipeline
+from storyclust.evaluate import bcubed
+from storyclust.ingest import read_articles
+from storyclust.records import Article, ReadResult
+from storyclust.settings import DedupConfig, StoryConfig
+from storyclust.state import events, read_state, update
+
+from .base_corpus import DEFAULT_DATA
+from .eval_all import CORPORA
+
+BATCHING = {"basil": "year", "pac_partisan_events": "month", "gva_incidents": "month",
+            "googlenews_yin": "order_newsT:500"}
+
+
+def load(name: str, data: str) -> tuple[list[Article], str]:
+    corpus = next(c for c in CORPORA if c.name == name)
+    read = read_articles([f"{data}/{corpus.path}/articles.jsonl.gz"], fields=corpus.fields,
+                         skip_bad=corpus.skip_bad, unique_ids=corpus.unique_ids)
+    return read.articles, corpus.label
+
+
+def batches(articles: Sequence[Article], how: str) -> list[list[Article]]:
+    """``year``/``month``/``day``: by date (undated last, as one batch); ``FIELD:N``: sorted by a metadata
+    field, N at a time."""
+    if ":" in how:
+        name, size = how.split(":")
+        ordered = sorted(articles, key=lambda a: a.metadata[name])
+        return [ordered[i : i + int(size)] for i in range(0, len(ordered), int(size))]
+    width = {"year": 4, "month": 7, "day": 10}[how]
+    cut: dict[str, list[Article]] = defaultdict(list)
+    for a in sorted(articles, key=lambda a: (a.date is None, a.date)):
+        cut[a.date.isoformat()[:width] if a.date else "~"].append(a)
+    return [cut[k] for k in sorted(cut)]
+
+
+def dup_partition(ids: Sequence[str], group_of, canonical_of) -> set[tuple[str, frozenset]]:
+    """Each duplicate group as (canonical id, frozenset of member ids)."""
+    groups: dict[int, set[str]] = defaultdict(set)
+    for i, g in enumerate(group_of):
+        if g >= 0:
+            groups[int(g)].add(ids[i])
+    return {(ids[int(canonical_of[i])], frozenset(groups[int(g)])) for i, g in enumerate(group_of) if g >= 0}
+
+
+def replay(parts: list[list[Article]], folder: Path, dedup: DedupConfig, story: StoryConfig) -> dict:
+    """Add each batch in turn; check after each run that no earlier article changed story without a merge."""
+    before: dict[str, int] = {}
+    seconds, violations, merges, moved_by_merge = [], 0, 0, 0
+    for part in parts:
+        t = time.perf_counter()
+        report = update(folder, part, dedup=dedup, stories=story)
+        seconds.append(time.perf_counter() - t)
+        survivor = {e.other: e.story for e in events(folder, report.run_id) if e.kind == "story merged"}
+        merges += len(survivor)
+        now = read_state(folder)
+        after = dict(zip((a.id for a in now.articles), now.stories.story_of.tolist()))
+        for aid, s in before.items():
+            if after[aid] != s:
+                t_ = s
+                while t_ in survivor:
+                    t_ = survivor[t_]
+                if t_ == after[aid]:
+                    moved_by_merge += 1
+                else:
+                    violations += 1
+        before = after
+    return {"runs": len(parts), "seconds": round(sum(seconds), 2), "max_run_seconds": round(max(seconds), 2),
+            "id_changes_without_merge": violations, "id_changes_by_logged_merge": moved_by_merge,
+            "merges": merges}
+
+
+def compare(name: str, data: str, how: str) -> dict:
+    articles, label = load(name, data)
+    parts = batches(articles, how)
+    order = [a for p in parts for a in p]
+    dedup, story = DedupConfig(), StoryConfig()
+    t = time.perf_counter()
+    one = pipeline.run(ReadResult(order), dedup, story)
+    one_seconds = time.perf_counter() - t
+    folder = Path(tempfile.mkdtemp(prefix="storyclust-incremental-"))
+    try:
+        stats = replay(parts, folder, dedup, story)
+        state = read_state(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    ids_one = [a.id for a in order]
+    ids_state = [a.id for a in state.articles]
+    groups_one = dup_partition(ids_one, one.dedup.group_of, one.dedup.canonical_of)
+    groups_state = dup_partition(ids_state, state.dedup.group_of, state.dedup.canonical_of)
+    truth = {a.id: a.metadata.get(label) for a in order}
+    f1_one = bcubed(one.stories.story_of.tolist(), [truth[i] for i in ids_one]).f1
+    f1_state = bcubed(state.stories.story_of.tolist(), [truth[i] for i in ids_state]).f1
+    return {
+        "corpus": name, "batching": how, "articles": len(order), **stats, "one_shot_seconds": round(one_seconds, 2),
+        "dup_groups_one_shot": len(groups_one), "dup_groups_replay": len(groups_state),
+        "dup_groups_identical": groups_one == groups_state,
+        "dup_groups_differing": len(groups_one ^ groups_state),
+        "bcubed_f1_one_shot": round(f1_one, 4), "bcubed_f1_replay": round(f1_state, 4),
+        "bcubed_f1_delta": round(f1_state - f1_one, 4),
+        "stories_one_shot": len(one.stories.stories), "stories_replay": len(state.stories.stories),
+    }
+
+
+def dup_identity_generated(n: int, parts: int, seed: int = 0) -> dict:
+    """Duplicate groups of a generated n-article dump replayed in ``parts`` date-ordered batches (dedup only:
+    the story stage off by an empty story step is not possible, so the story stage runs too)."""
+    from .corpus import generate
+
+    dump, _ = generate(n, seed=seed)
+    order = list(dump)
+    size = -(-len(order) // parts)
+    cut = [order[i : i + size] for i in range(0, len(order), size)]
+    return _dup_only(cut)
+
+
+def _dup_only(parts: list[list[Article]]) -> dict:
+    from storyclust.dedup import deduplicate
+    from storyclust.pipeline import prepare
+
+    order = [a for p in parts for a in p]
+    prepared = prepare(order)
+    t = time.perf_counter()
+    one = deduplicate(order, prepared.texts, DedupConfig())
+    one_seconds = time.perf_counter() - t
+    folder = Path(tempfile.mkdtemp(prefix="storyclust-incremental-"))
+    try:
+        t = time.perf_counter()
+        for p in parts:
+            update(folder, p)
+        replay_seconds = time.perf_counter() - t
+        state = read_state(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    a = dup_partition([x.id for x in order], one.group_of, one.canonical_of)
+    b = dup_partition([x.id for x in state.articles], state.dedup.group_of, state.dedup.canonical_of)
+    return {"articles": len(order), "runs": len(parts), "dup_groups_one_shot": len(a), "dup_groups_replay": len(b),
+            "dup_groups_identical": a == b, "dup_groups_differing": len(a ^ b),
+            "one_shot_dedup_seconds": round(one_seconds, 2), "replay_seconds": round(replay_seconds, 2)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default=DEFAULT_DATA)
+    parser.add_argument("--corpora", default="basil,pac_partisan_events")
+    parser.add_argument("--batching", default=None, help="year, month, day or FIELD:N for every corpus")
+    parser.add_argument("--generated", type=int, default=0, help="also replay a generated dump of N articles")
+    parser.add_argument("--generated-runs", type=int, default=10)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--output", default=None)
+    args = parser.parse_args(argv)
+    rows = []
+    for name in args.corpora.split(","):
+        rows.append(compare(name, args.data, args.batching or BATCHING[name]))
+        print(json.dumps(rows[-1]), flush=True)
+    if args.generated:
+        rows.append({"corpus": f"generated-{args.generated}", **dup_identity_generated(args.generated,
+                                                                                    args.generated_runs)})
+        print(json.dumps(rows[-1]), flush=True)
+    if args.output:
+        Path(args.output).write_text(json.dumps(rows, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
