@@ -395,6 +395,13 @@ def test_group_page_in_the_browser_shows_the_diff_and_hostile_text_literally(hos
     tree = main.find("ul", "tree")[0]
     assert [li.attrs["data-id"] for li in tree.find("li")] == ["h1", "h2"]
     assert_nothing_injected(dom)
+    # one copy alone, by its id in the address
+    seeds = write_html(pipeline.run(storyclust.read_articles([SEEDS, WIRE])), tmp_path / "seeds.html")
+    one = "001_1a0f9e0c1cde66bd__truncate"
+    main = app(Dom(browse(seeds, f"#group=1?copy={one}", tmp_path)))
+    (section,) = main.find("section", "copy")
+    assert section.attrs["data-id"] == one
+    assert section.find(cls="cut") and not section.find(cls="add") and not section.find(cls="chg")
 
 
 ODD_CHARACTERS = [chr(c) for c in [*range(0x20), *range(0x7f, 0xa0)]] + [

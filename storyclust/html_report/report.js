@@ -121,7 +121,7 @@
     var r = parseHash(), m;
     clear(app);
     if ((m = /^story=(-?\d+)$/.exec(r.path)) !== null) storyPage(Number(m[1]));
-    else if ((m = /^group=(\d+)$/.exec(r.path)) !== null) groupPage(Number(m[1]));
+    else if ((m = /^group=(\d+)$/.exec(r.path)) !== null) groupPage(Number(m[1]), r.params.get('copy'));
     else if (r.path === 'groups' || !D.stories) listPage('groups', r.params);
     else listPage('stories', r.params);
   }
@@ -415,7 +415,7 @@
     return [day(A.date[i]) || 'undated', outletName(A.outlet[i]) || 'no outlet', A.id[i]].join(' \u00b7 ');
   }
 
-  function groupPage(id) {
+  function groupPage(id, only) {
     var g = groupById[id];
     if (!g) return missing('duplicate group ' + id);
     app.setAttribute('data-view', 'group');
@@ -437,7 +437,11 @@
     app.appendChild(h('h3', {}, ['Each copy against the canonical article']));
     app.appendChild(h('p', { cls: 'legend' }, [h('span', { cls: 'cut' }, ['cut']), ' ', h('span', { cls: 'add' }, ['added']), ' ',
       h('span', { cls: 'chg' }, ['changed']), ' ', h('span', { cls: 'mov' }, ['moved']), ' (word by word; spacing ignored)']));
-    var copies = g.order.map(function (i, k) { return k; }).filter(function (k) { return g.order[k] !== c; });
+    var copies = g.order.map(function (i, k) { return k; }).filter(function (k) {
+      return g.order[k] !== c && (!only || A.id[g.order[k]] === only);
+    });
+    if (only) app.appendChild(h('p', { cls: 'note' }, ['Only copy ', h('code', { text: only }), ' \u00b7 ',
+      h('a', { href: '#group=' + g.id }, ['show every copy'])]));
     pager(copies, 10, function (k) { app.insertBefore(diffBlock(g, k), app.lastChild); });
   }
 
@@ -452,7 +456,8 @@
     while (stack.length) {
       var top = stack.pop(), i = top[0];
       var li = h('li', { data: { id: A.id[i] } }, [h('span', { cls: 'meta', text: describe(i) }), ' ',
-        h('span', { cls: 'title', text: A.title[i] }),
+        i === g.canonical ? h('span', { cls: 'title', text: A.title[i] })
+          : h('a', { cls: 'title', href: '#group=' + g.id + '?copy=' + encodeURIComponent(A.id[i]), text: A.title[i] }),
         kindOf[i] && kindOf[i].length ? h('span', { cls: 'kinds', text: ' \u2014 ' + kindOf[i].join(', ') }) : null,
         i === g.canonical ? h('span', { cls: 'badge' }, ['canonical']) : null]);
       top[1].appendChild(li);
