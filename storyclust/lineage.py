@@ -133,7 +133,10 @@ def diff_words(a: str, b: str) -> WordDiff:
     """Word-level diff of ``b`` against ``a`` (whitespace differences are ignored), with moved words."""
     aw, a_spans = _words(a)
     bw, b_spans = _words(b)
-    ops = [tuple(op) for op in difflib.SequenceMatcher(None, aw, bw, autojunk=False).get_opcodes()]
+    if aw == bw:  # an exact copy (common on the wire): no matching needed
+        ops = [("equal", 0, len(aw), 0, len(bw))] if aw else []
+    else:
+        ops = [tuple(op) for op in difflib.SequenceMatcher(None, aw, bw, autojunk=False).get_opcodes()]
     if all(tag == "equal" for tag, *_ in ops):
         return WordDiff(ops, a_spans, b_spans, [True] * len(aw), [True] * len(bw))  # type: ignore[arg-type]
     return WordDiff(ops, a_spans, b_spans, _found(aw, bw), _found(bw, aw))  # type: ignore[arg-type]
