@@ -110,14 +110,24 @@ def _same_heading(line: str, title: str) -> bool:
 
 
 def display_title(title: str, text: str, boilerplate: Boilerplate) -> str:
-    """The headline to show: the title, or the first non-boilerplate body line when the title is missing
-    or is itself boilerplate (a scraped file whose first line is ``[ad_1]``)."""
+    """The headline to show: the title, or the first non-boilerplate body line as written (quotes and dashes
+    kept; cut to 120 characters) when the title is missing or is itself boilerplate (a scraped file whose first
+    line is ``[ad_1]``)."""
     return clean_article(title, text, boilerplate)[0]
 
 
 def clean_body(title: str, text: str, boilerplate: Boilerplate) -> str:
     """The body text used for matching: normalised, boilerplate lines removed, leading title repeats removed."""
     return clean_article(title, text, boilerplate)[1]
+
+
+def _first_original_line(text: str, boilerplate: Boilerplate) -> str:
+    """The first line of ``text`` that normalises to a non-boilerplate line, as written (spaces collapsed)."""
+    for raw in text.splitlines():
+        line = normalize(raw)
+        if line and not boilerplate.matches(line):
+            return " ".join(raw.split())
+    return ""
 
 
 def clean_article(title: str, text: str, boilerplate: Boilerplate) -> tuple[str, str]:
@@ -128,7 +138,8 @@ def clean_article(title: str, text: str, boilerplate: Boilerplate) -> tuple[str,
     if title_ok:
         shown = title.strip()
     elif lines:
-        shown = lines[0] if len(lines[0]) <= 120 else lines[0][:117].rsplit(" ", 1)[0] + "..."
+        first = _first_original_line(text, boilerplate) or lines[0]
+        shown = first if len(first) <= 120 else first[:117].rsplit(" ", 1)[0] + "..."
     else:
         shown = title.strip()
     if not title_ok:

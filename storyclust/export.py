@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 from .pipeline import Result
+from .dedup.evidence import pair_differences
 from .records import InputError
 
 __all__ = [
@@ -72,6 +73,7 @@ def article_rows(run: Result, keep_fields: Sequence[str] = ()) -> Iterator[dict[
             "dup_group": group if group >= 0 else None,
             "canonical_id": run.articles[canon].id,
             "is_canonical": canon == i,
+            "thin": bool(dedup.thin[i]) if dedup.thin is not None else False,
         }
         if stories is not None:
             row["story_id"] = int(stories.story_of[i])
@@ -82,15 +84,41 @@ def article_rows(run: Result, keep_fields: Sequence[str] = ()) -> Iterator[dict[
 
 
 def pair_rows(run: Result) -> Iterator[dict[str, Any]]:
-    """One row per verified duplicate pair."""
+    """One row per verified duplicate pair: the exact Jaccard and containment, the scores on content shingles
+    and the evidence (storyclust.dedup.content): shared content shingles, the share of numbers and names that
+    agree, which numbers and names each side has alone, the headline score, and whether the pair is an exact
+    copy of a thin page."""
     dedup, articles = run.dedup, run.articles
-    for (i, j), jac, con in zip(dedup.pairs, dedup.jaccard, dedup.containment):
-        yield {
+    ev = dedup.evidence
+    content: dict[int, str] = {}
+
+    def text(k: int) -> str:
+        if k not in content:
+            content[k] = dedup.template.strip(run.prepared.texts[k]) if dedup.template is not None else ""
+        return content[k]
+
+    for q, ((i, j), jac, con) in enumerate(zip(dedup.pairs.tolist(), dedup.jaccard, dedup.containment)):
+        row: dict[str, Any] = {
             "a": articles[i].id,
             "b": articles[j].id,
             "jaccard": round(float(jac), 4),
             "containment": round(float(con), 4),
         }
+        if dedup.weighted is not None and ev is not None:
+            only = ev["only_names_numbers"][q]
+            differ = pair_differences(text(i), text(j)) if only.any() else ([], [])
+            agreement = float(ev["token_agreement"][q])
+            row["content_jaccard"] = round(float(dedup.weighted[q, 0]), 4)
+            row["content_containment"] = round(float(dedup.weighted[q, 1]), 4)
+            row["evidence"] = {
+                "shared_content_shingles": int(ev["shared_content_shingles"][q]),
+                "names_numbers_agree": round(agreement, 4) if agreement >= 0 else None,
+                "only_in_a": differ[0],
+                "only_in_b": differ[1],
+                "headline": round(float(ev["headline"][q]), 4),
+                "thin_exact": bool(ev["thin_exact"][q]),
+            }
+        yield row
 
 
 def summary(run: Result, inputs: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -107,6 +135,7 @@ def summary(run: Result, inputs: dict[str, Any] | None = None) -> dict[str, Any]
         "candidate_pairs": dedup.candidates,
         "verified_pairs": len(dedup.pairs),
         "empty_after_cleaning": dedup.empty,
+        "thin": int(dedup.thin.sum()) if dedup.thin is not None else 0,
     }
     settings: dict[str, Any] = {"dedup": run.config.describe()}
     stories = run.stories

@@ -147,6 +147,7 @@ class DedupResult:
     thin: np.ndarray | None = None  # bool per article: too little content left once template is removed
     weighted: np.ndarray | None = None  # (m, 2) per pair: Jaccard and containment of the content shingles
     evidence: dict[str, np.ndarray] | None = None  # per pair, see storyclust.dedup.content
+    template: Any = None  # the storyclust.dedup.template.Template learned (its strip() gives an article's content)
 
     @property
     def canonical_mask(self) -> np.ndarray:

@@ -139,7 +139,9 @@ def summary_panel(run: Result, title: str = "storyclust dedup") -> Panel:
     grid.add_row("Duplicate groups", f"{counts['duplicate_groups']:,}")
     grid.add_row("Copies", f"{counts['copies']:,} ({counts['unique_articles']:,} unique articles)")
     if counts["empty_after_cleaning"]:
-        grid.add_row("Empty after cleaning", f"{counts['empty_after_cleaning']:,} (never matched as copies)")
+        grid.add_row("Empty after cleaning", f"{counts['empty_after_cleaning']:,} (compared on their headlines)")
+    if counts.get("thin"):
+        grid.add_row("Thin articles", f"{counts['thin']:,} (too little content: only exact copies of a page)")
     if "stories" in counts:
         grid.add_row("Stories", f"{counts['stories']:,} ({counts['singleton_stories']:,} single-article)")
     grid.add_row("Time", _seconds(run.timings))

@@ -35,7 +35,8 @@ class DedupConfig:
     thin_shingles (10, shingles): an article with fewer content shingles is thin: only an exact copy of a thin page.
     token_agreement (0.3, share): where both articles name numbers or names, this share of the smaller set must be
         in the other.
-    lead_names (True): reject a pair whose first names differ, each absent from the other article.
+    lead_names (0.9, containment): below this content containment, a pair whose first names differ, each absent
+        from the other article, is not a copy; 0: off.
     rarity_weights (False): weigh content shingles by rarity, ``log(1 + N / df)``, in the overlap scores; False:
         every content shingle weighs 1.
     headline_agreement (0.5, weighted Jaccard): headlines this similar agree.
@@ -59,7 +60,7 @@ class DedupConfig:
     template_articles: int = 30
     thin_shingles: int = 10
     token_agreement: float = 0.3
-    lead_names: bool = True
+    lead_names: float = 0.9
     rarity_weights: bool = False
     headline_agreement: float = 0.5
     headline_support: float = 0.3
@@ -89,7 +90,7 @@ class DedupConfig:
                 f"{name} must be a count >= 0, got {value}",
                 f"give a whole number (default {getattr(DedupConfig, name)}; 0 turns the rule off)",
             )
-        for name in ("token_agreement", "headline_agreement", "headline_support"):
+        for name in ("token_agreement", "lead_names", "headline_agreement", "headline_support"):
             value = getattr(self, name)
             _check(
                 0.0 <= value <= 1.0,

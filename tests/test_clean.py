@@ -270,3 +270,12 @@ def test_every_synth_boilerplate_line_is_recognised(bp: Boilerplate) -> None:
 def test_display_title_of_wire_boilerplate_copy_of_seed_003(bp: Boilerplate, wire_dir: Path) -> None:
     article = read_articles([wire_dir / "003_cd5b6eb30dfdc74c__boilerplate.txt"]).articles[0]
     assert display_title(article.title, article.text, bp).startswith("A senior American diplomat")
+
+
+def test_a_missing_title_shows_the_first_body_line_as_written() -> None:
+    """Issue 14: without a title the headline shown is the text's first line as the source wrote it (curly quotes
+    and dashes kept), not its normalised matching form."""
+    boilerplate = load_boilerplate()
+    text = "[ad_1]\nMayor \u201cwon\u2019t\u201d resign \u2014 for now\nThe mayor said on Monday she would stay."
+    assert display_title("", text, boilerplate) == "Mayor \u201cwon\u2019t\u201d resign \u2014 for now"
+    assert clean_body("", text, boilerplate).startswith('Mayor "won\'t" resign - for now')

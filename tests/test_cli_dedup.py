@@ -18,7 +18,7 @@ from storyclust.cli import main
 from storyclust.settings import DedupConfig
 from storyclust.ingest import SUPPORTED_FORMATS, read_articles
 
-ARTICLE_FIELDS = ["id", "title", "source", "date", "dup_group", "canonical_id", "is_canonical"]
+ARTICLE_FIELDS = ["id", "title", "source", "date", "dup_group", "canonical_id", "is_canonical", "thin"]
 BODY = "Secretary of State Antony Blinken spoke by phone with Palestinian President Mahmoud Abbas on Wednesday."
 
 
@@ -84,10 +84,10 @@ def test_duplicates_jsonl_rows(fixture_outputs: Path, wire_truth: dict[str, str]
     assert len(pairs) == summary["counts"]["verified_pairs"] >= 30
     seed_of = {**wire_truth, **{s: s for s in wire_truth.values()}}
     for pair in pairs:
-        assert list(pair) == ["a", "b", "jaccard", "containment"]
+        assert list(pair)[:4] == ["a", "b", "jaccard", "containment"] and "evidence" in pair
         assert seed_of[pair["a"]] == seed_of[pair["b"]]
         assert 0 < pair["jaccard"] <= pair["containment"] <= 1
-        assert pair["jaccard"] >= DedupConfig().jaccard_threshold or pair["containment"] >= DedupConfig().containment_threshold
+        assert pair["content_jaccard"] >= DedupConfig().jaccard_threshold or pair["content_containment"] >= DedupConfig().containment_threshold
 
 
 def test_summary_json(fixture_outputs: Path) -> None:

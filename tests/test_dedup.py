@@ -28,7 +28,7 @@ UTC = timezone.utc
 # The oracle tests check the exact-overlap machinery: the content rules (template, thin pages, names and numbers,
 # headlines; tests/test_dedup_content.py) are off, so a pair is a copy by its exact shingle overlap alone.
 CONFIG = DedupConfig(template_source_articles=0, template_articles=0, thin_shingles=0, token_agreement=0.0,
-                     lead_names=False, headline_agreement=0.0, headline_support=0.0)
+                     lead_names=0.0, headline_agreement=0.0, headline_support=0.0)
 
 
 def check_result_invariants(result: DedupResult, n: int) -> None:

@@ -120,7 +120,7 @@ def test_dates_are_shown_in_full(fixture_run, width: int) -> None:
 
 def test_summary_shows_the_articles_empty_after_cleaning() -> None:
     """Issue 14 item 9's report half: a headline-only article whose text is its title is empty after cleaning
-    and never matched; the summary says how many there are (and shows no such row when there are none)."""
+    and compared on its headline; the summary says how many there are (and shows no such row when there are none)."""
     from storyclust.records import Article
 
     articles = [
@@ -128,5 +128,5 @@ def test_summary_shows_the_articles_empty_after_cleaning() -> None:
         Article(id="h2", title="Dam", text="Engineers checked the dam upstream for cracks after the water rose."),
     ]
     run = pipeline.run(ReadResult(articles))
-    assert re.search(r"Empty after cleaning\s+1 \(never matched as copies\)", render(run, 100))
+    assert re.search(r"Empty after cleaning\s+1 \(compared on their headlines\)", render(run, 100))
     assert "Empty after cleaning" not in render(pipeline.run(ReadResult(articles[1:])), 100)

@@ -74,8 +74,7 @@ def deduplicate_content(
         tokens = token_sets([texts[i] for i in involved.tolist()], template)
         agreement, only, conflict, title_sim, support = pair_checks(tokens, local, title_hashes(titles), cand)
         keep = (agreement < 0) | (agreement >= config.token_agreement)
-        if config.lead_names:
-            keep &= ~conflict
+        keep &= ~(conflict & (wc < config.lead_names))
         keep &= (title_sim < 0) | (title_sim >= config.headline_agreement) | (support >= config.headline_support)
         cand, wj, wc, shared = cand[keep], wj[keep], wc[keep], shared[keep]
         agreement, only, headline = agreement[keep], only[keep], np.maximum(title_sim, support)[keep]
@@ -114,5 +113,5 @@ def deduplicate_content(
     return DedupResult(
         pairs=pairs, jaccard=jac, containment=con, groups=groups, group_of=group_of, canonical_of=canonical_of,
         similarity=similarity, candidates=len(candidates), empty=int((shingles.sizes == 0).sum()), timings=timings,
-        thin=thin, weighted=np.stack((wj, wc), axis=1), evidence=evidence,
+        thin=thin, weighted=np.stack((wj, wc), axis=1), evidence=evidence, template=template,
     )

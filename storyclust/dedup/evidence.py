@@ -34,10 +34,12 @@ __all__ = [
     "TitleWords",
     "headline_support",
     "exact_key",
+    "pair_differences",
 ]
 
 _NUMBER = re.compile(r"\d+(?:[.,:/]\d+)*")
-_WORD = re.compile(r"[^\W\d_]+")
+_CAPS = re.compile(r"(?<![^\W\d_])[A-Z][^\W\d_]*")  # a letter run starting with an ASCII capital
+_LOWER = re.compile(r"(?<![^\W\d_])(?=[^\W\d_A-Z]*[a-z])[^\W\d_A-Z]+(?![^\W\d_])")  # no capital, an a-z
 _KEY_WORD = re.compile(r"\w+")
 
 
@@ -119,19 +121,12 @@ class Tokens:
 
 
 def distinguishing_tokens(text: str) -> Tokens:
-    numbers = frozenset(m.group().replace(",", "") for m in _NUMBER.finditer(text))
-    caps, lower = set(), set()
-    lead: list[str] = []
-    for m in _WORD.finditer(text):
-        w = m.group()
-        if w[0].isupper():
-            low = w.lower()
-            if low not in caps and len(lead) < 8:
-                lead.append(low)
-            caps.add(low)
-        elif w.islower():
-            lower.add(w)
-    return Tokens(numbers, frozenset(caps), frozenset(lower), tuple(lead))
+    """The numbers, capitalised and lower-case words of ``text`` (ASCII capitals decide the case, as in
+    :mod:`storyclust.dedup.tokens`)."""
+    numbers = frozenset(m.replace(",", "") for m in _NUMBER.findall(text))
+    caps_seq = _CAPS.findall(text)
+    lead = tuple(dict.fromkeys(w.lower() for w in caps_seq))[:8]
+    return Tokens(numbers, frozenset(w.lower() for w in caps_seq), frozenset(_LOWER.findall(text)), lead)
 
 
 def lead_names(a: Tokens, b: Tokens) -> tuple[str | None, str | None]:
@@ -182,3 +177,10 @@ def exact_key(title: str, text: str) -> str:
     """The lower-cased words of ``title`` and ``text``: equal keys are the same page, up to case, punctuation
     and spacing."""
     return " ".join(_KEY_WORD.findall(f"{title}\n{text}".lower()))
+
+
+def pair_differences(a: str, b: str, limit: int = 10) -> tuple[list[str], list[str]]:
+    """The numbers and names (see :func:`token_agreement`) each of two content texts has alone, sorted, at most
+    ``limit`` each."""
+    _, only_a, only_b = token_agreement(distinguishing_tokens(a), distinguishing_tokens(b))
+    return only_a[:limit], only_b[:limit]
