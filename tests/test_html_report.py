@@ -129,6 +129,13 @@ def test_the_page_is_self_contained_and_runs_only_its_own_script(hostile):
     assert f"script-src 'sha256-{digest}'" in html and "default-src 'none'" in html
 
 
+def test_the_script_never_parses_markup():
+    script = (ROOT / "storyclust" / "html_report" / "report.js").read_text(encoding="utf-8")
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function",
+                 "DOMParser", "createContextualFragment", "setTimeout('", 'setTimeout("'):
+        assert sink not in script
+
+
 # ------------------------------------------------------------------ the data the page reads
 
 
