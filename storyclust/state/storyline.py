@@ -35,7 +35,10 @@ from ..stories.timeline import seconds
 from ..stories.vectorize import lsa_dimensions, story_documents, vectorize
 from .db import checkpoint
 
-__all__ = ["StoryChanges", "add_stories", "canonical_ords"]
+__all__ = ["MERGE_SHARE", "StoryChanges", "add_stories", "canonical_ords"]
+
+# Two stories merge when one window cluster holds more than this share of each one's window articles.
+MERGE_SHARE = 0.5
 
 
 @dataclass
@@ -111,6 +114,7 @@ def add_stories(conn: sqlite3.Connection, run_id: int, new: list[int], config: S
         f"SELECT DISTINCT dup_group FROM articles WHERE dup_group IS NOT NULL AND ord IN ({','.join('?' * len(new))})",
         new)}
     group_story: dict[int, int] = {}
+    why: dict[int, str] = {}
     for g in sorted(groups):
         olds = sorted({s for (s,) in conn.execute(
             "SELECT DISTINCT story_id FROM articles WHERE dup_group = ? AND story_id IS NOT NULL", (g,))})
@@ -118,6 +122,7 @@ def add_stories(conn: sqlite3.Connection, run_id: int, new: list[int], config: S
             survivor = olds[0]
             for other in olds[1:]:
                 survivor = ids.merge(survivor, other)
+                why[other] = "copies"
             group_story[g] = survivor
     checkpoint("stories-copies")
 
@@ -147,9 +152,10 @@ def add_stories(conn: sqlite3.Connection, run_id: int, new: list[int], config: S
             old_in[label][s] += 1
             window_size[s] += 1
     for label in range(k):  # merges: stories with most of their window articles in one cluster
-        homes = sorted(s for s, c in old_in[label].items() if 2 * c > window_size[s])
+        homes = sorted(s for s, c in old_in[label].items() if c > MERGE_SHARE * window_size[s])
         for other in homes[1:]:
             ids.merge(homes[0], other)
+            why.setdefault(other, "window")
     for row, label in enumerate(labels.tolist()):
         o = ords[row]
         if o not in new_set:
@@ -192,7 +198,7 @@ def add_stories(conn: sqlite3.Connection, run_id: int, new: list[int], config: S
         conn.execute("UPDATE stories SET status = 'merged', merged_into = ?, updated_run = ? WHERE story_id = ?",
                      (survivor, run_id, absorbed))
         conn.execute("UPDATE stories SET merged_into = ? WHERE merged_into = ?", (survivor, absorbed))
-        events.append((run_id, "story merged", survivor, absorbed, None, None))
+        events.append((run_id, "story merged", survivor, absorbed, None, why.get(absorbed)))
     final = {o: (ids.find(s), p) for o, (s, p) in assigned.items()}
     conn.executemany("UPDATE articles SET story_id = ?, story_probability = ? WHERE ord = ?",
                      ((s, p, o) for o, (s, p) in final.items()))
@@ -204,7 +210,7 @@ def add_stories(conn: sqlite3.Connection, run_id: int, new: list[int], config: S
             events.append((run_id, "article joined", s, None, o, None))
     for s in sorted(created):
         members = sorted(o for o, (t, _) in final.items() if t == s)
-        events.append((run_id, "story created", s, None, members[0] if members else None, json.dumps(members)))
+        events.append((run_id, "story created", s, None, members[0] if members else None, json.dumps(len(members))))
     for s in sorted(changes.extended):
         events.append((run_id, "story extended", s, None, None,
                        json.dumps(sum(1 for t, _ in final.values() if t == s))))
