@@ -20,7 +20,6 @@ from typing import Sequence
 
 import numpy as np
 
-from ..clean import normalize
 from ..records import Article, DedupResult, ProgressSink, stage
 from ..settings import DedupConfig
 from .evidence import exact_key, weighted_overlaps
@@ -67,7 +66,7 @@ def deduplicate_content(
         ok = ~thin[left] & ~thin[right] & is_copy(wj, wc, smaller, config)
         cand = np.sort(candidates[ok], axis=1)
         wj, wc, shared = wj[ok], wc[ok], shared[ok]
-        titles = [normalize(a.title) for a in articles]
+        titles = [a.title for a in articles]
         involved = np.unique(cand)
         local = np.full(n, -1, np.int64)
         local[involved] = np.arange(len(involved))

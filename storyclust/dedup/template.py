@@ -17,7 +17,7 @@ A text left with fewer than ``thin_shingles`` content shingles is *thin* (:func:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Sequence
 
 import numba
@@ -29,6 +29,7 @@ from .shingles import _CHUNK, Shingles, _shingle_all, encode
 __all__ = ["Template", "learn_template", "ShingleFrequency", "shingle_frequency", "content_sizes"]
 
 _MAX_BITS = 28
+_KEEP_BYTES = 1 << 30  # encoded texts kept from learn_template for Template.shingle, up to this many bytes
 _MIN_BITS = 10
 
 
@@ -98,38 +99,32 @@ def _member(sorted_keys, h):
 
 @numba.njit(cache=True, parallel=True)
 def _strip_buffer(buf, starts, template):
-    """The documents of ``buf`` without their template lines (kept lines joined by newlines)."""
+    """The documents of ``buf`` without their template lines (kept lines joined by newlines): each document is
+    written in place of its input span (never longer), then the spans are packed."""
     n = len(starts) - 1
+    scratch = np.empty(max(len(buf), 1), np.uint8)
     sizes = np.zeros(n, np.int64)
     for d in numba.prange(n):
-        c = 0
-        first = True
-        lo = starts[d]
-        for p in range(starts[d], starts[d + 1] + 1):
-            if p == starts[d + 1] or buf[p] == 10:
-                if p > lo and not _member(template, _line_hash(buf, lo, p)):
-                    c += (p - lo) + (0 if first else 1)
-                    first = False
-                lo = p + 1
-        sizes[d] = c
-    out_starts = np.zeros(n + 1, np.int64)
-    for d in range(n):
-        out_starts[d + 1] = out_starts[d] + sizes[d]
-    out = np.zeros(max(out_starts[n], 1), np.uint8)
-    for d in numba.prange(n):
-        o = out_starts[d]
+        o = starts[d]
         first = True
         lo = starts[d]
         for p in range(starts[d], starts[d + 1] + 1):
             if p == starts[d + 1] or buf[p] == 10:
                 if p > lo and not _member(template, _line_hash(buf, lo, p)):
                     if not first:
-                        out[o] = 10
+                        scratch[o] = 10
                         o += 1
-                    out[o : o + p - lo] = buf[lo:p]
+                    scratch[o : o + p - lo] = buf[lo:p]
                     o += p - lo
                     first = False
                 lo = p + 1
+        sizes[d] = o - starts[d]
+    out_starts = np.zeros(n + 1, np.int64)
+    for d in range(n):
+        out_starts[d + 1] = out_starts[d] + sizes[d]
+    out = np.zeros(max(out_starts[n], 1), np.uint8)
+    for d in numba.prange(n):
+        out[out_starts[d] : out_starts[d + 1]] = scratch[starts[d] : starts[d] + sizes[d]]
     return out, out_starts
 
 
@@ -138,6 +133,9 @@ class Template:
     """The lines learned as template, as sorted 64-bit hashes of their bytes (ASCII letters lower-cased)."""
 
     hashes: np.ndarray  # uint64, sorted unique
+    # [texts, encoded chunks] of the texts it was learned from: shingle() of those same texts (the same object)
+    # reuses them once instead of encoding again (not part of its value)
+    _encoded: list = field(default_factory=list, compare=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.hashes)
@@ -160,8 +158,12 @@ class Template:
         """Word ``k``-gram shingles of ``texts`` without their template lines (as ``shingle`` of the stripped
         texts, without building them)."""
         parts, sizes = [], []
-        for base in range(0, len(texts), _CHUNK):
-            buf, starts = encode(texts[base : base + _CHUNK])
+        cached = self._encoded[1] if self._encoded and self._encoded[0] is texts else []
+        for number, base in enumerate(range(0, len(texts), _CHUNK)):
+            if cached:
+                buf, starts = cached[number]
+            else:
+                buf, starts = encode(texts[base : base + _CHUNK])
             if len(self.hashes):
                 buf, starts = _strip_buffer(buf, starts, self.hashes)
             chunk_hashes, chunk_offsets = _shingle_all(buf, starts, k)
@@ -171,6 +173,7 @@ class Template:
         if parts:
             np.cumsum(np.concatenate(sizes), out=offsets[1:])
         hashes = np.concatenate(parts) if parts else np.zeros(0, np.uint64)
+        self._encoded.clear()
         return Shingles(hashes, offsets)
 
 
@@ -182,12 +185,16 @@ def learn_template(
     lower-cased). ``0`` turns a rule off; a ``None`` source counts only towards the overall rule."""
     if len(texts) != len(sources):
         raise ValueError(f"got {len(texts)} texts but {len(sources)} sources")
-    parts, sizes = [], []
+    parts, sizes, encoded, kept = [], [], [], 0
     for base in range(0, len(texts), _CHUNK):
         buf, starts = encode(texts[base : base + _CHUNK])
         h, off = _doc_line_hashes(buf, starts)
         parts.append(h)
         sizes.append(np.diff(off))
+        kept += len(buf)
+        encoded.append((buf, starts))
+        if kept > _KEEP_BYTES:
+            encoded = []
     if not parts:
         return Template(np.zeros(0, np.uint64))
     lines = np.concatenate(parts)
@@ -204,7 +211,7 @@ def learn_template(
         keys = (lines[named] ^ (doc_sid[named].astype(np.uint64) * GOLDEN)) * MIX_1
         _, inverse, c = np.unique(keys, return_inverse=True, return_counts=True)
         found.append(np.unique(lines[named][c[inverse] >= min_source_articles]))
-    return Template(np.unique(np.concatenate(found)))
+    return Template(np.unique(np.concatenate(found)), [texts, encoded] if encoded and kept <= _KEEP_BYTES else [])
 
 
 @numba.njit(cache=True)
