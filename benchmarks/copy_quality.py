@@ -128,11 +128,11 @@ def gva(data: Path, stories: bool, seeds: list[int]) -> dict[str, Any]:
     articles, d = outcome.articles, outcome.dedup
     incidents = [set(a.metadata.get("incident_ids") or ()) for a in articles]
     inside = sum(bool(incidents[i] & incidents[j]) for i, j in d.pairs.tolist())
-    boiler = sum(bool(articles[i].metadata.get("text_is_boilerplate") or articles[j].metadata.get("text_is_boilerplate"))
-                 for i, j in d.pairs.tolist() if not incidents[i] & incidents[j])
+    chrome = [bool(a.metadata.get("text_is_boilerplate")) for a in articles]
+    boiler = sum(chrome[i] or chrome[j] for i, j in d.pairs.tolist() if not incidents[i] & incidents[j])
     reprints = reprint_pairs(articles)
     group_of = d.group_of
-    hit = [(i, j) for i, j, _ in reprints if group_of[i] >= 0 and group_of[i] == group_of[j]]
+    hit = {(i, j) for i, j, _ in reprints if group_of[i] >= 0 and group_of[i] == group_of[j]}
     sizes = sorted((len(g.members) for g in d.groups), reverse=True)
     out = {**_counts(outcome), "seconds": round(seconds, 2), "inside_incident_pairs": inside,
            "inside_share": inside / len(d.pairs) if len(d.pairs) else 1.0,
@@ -140,7 +140,7 @@ def gva(data: Path, stories: bool, seeds: list[int]) -> dict[str, Any]:
            "reprint_pairs": len(reprints), "reprints_found": len(hit),
            "reprint_recall": len(hit) / len(reprints) if reprints else 1.0,
            "missed_reprints": [[articles[i].id, articles[j].id, round(s, 3)] for i, j, s in reprints
-                               if (i, j) not in set(hit)][:20]}
+                               if (i, j) not in hit][:20]}
     if stories:
         f1 = [score_result(o, GVA_LABEL)["stories"]["bcubed"]["f1"] for o, _ in runs]
         out["story_f1"] = {"mean": float(np.mean(f1)), "per_seed": dict(zip(map(str, seeds), f1))}
@@ -209,8 +209,8 @@ def table(rep: dict[str, Any]) -> str:
     rows = ["| set | measure | value |", "|---|---|---|"]
     if "reuters" in rep:
         r = rep["reuters"]
-        rows.append(f"| reuters_jun_oct | different-ticker pairs among verified pairs with a ticker in both headlines | "
-                    f"{r['different_ticker_pairs']} / {r['ticker_pairs']} ({_pct(r['different_share'])}) |")
+        rows.append("| reuters_jun_oct | different-ticker pairs among verified pairs with a ticker in both headlines "
+                    f"| {r['different_ticker_pairs']} / {r['ticker_pairs']} ({_pct(r['different_share'])}) |")
     if "gva" in rep:
         g = rep["gva"]
         rows.append(f"| gva_incidents | verified pairs inside one incident | {g['inside_incident_pairs']} / "
@@ -232,7 +232,8 @@ def table(rep: dict[str, Any]) -> str:
         b = rep["bbc"]
         rows.append(f"| bbc2225 | labelled exact pairs found | {b['pairs_found']} / {b['labelled_pairs']} |")
     for name, s in rep.get("stories", {}).items():
-        rows.append(f"| {name} | story BCubed F1 | {s['mean']:.3f} ({', '.join(f'{v:.3f}' for v in s['per_seed'].values())}) |")
+        seeds = ", ".join(f"{v:.3f}" for v in s["per_seed"].values())
+        rows.append(f"| {name} | story BCubed F1 | {s['mean']:.3f} ({seeds}) |")
     if "story_f1" in rep.get("gva", {}):
         s = rep["gva"]["story_f1"]
         rows.append(f"| gva_incidents | story BCubed F1 | {s['mean']:.3f} |")
