@@ -34,7 +34,9 @@ from storyclust.evaluate import bcubed
 from storyclust.ingest import read_articles
 from storyclust.records import Article, ReadResult
 from storyclust.settings import DedupConfig, StoryConfig
+from storyclust.state import storyline
 from storyclust.state import events, read_state, update
+from storyclust.stories import find_stories
 
 from .base_corpus import DEFAULT_DATA
 from .eval_all import CORPORA
@@ -73,7 +75,7 @@ def dup_partition(ids: Sequence[str], group_of, canonical_of) -> set[tuple[str, 
     return {(ids[int(canonical_of[i])], frozenset(groups[int(g)])) for i, g in enumerate(group_of) if g >= 0}
 
 
-def plain_groups(order: Sequence[Article]) -> set[tuple[str, frozenset]]:
+def plain_groups(order: Sequence[Article], canonical: bool = False):
     """The duplicate groups of the plain one-shot stage (shingles -> MinHash -> LSH candidates -> exact
     Jaccard/containment verification -> components), the rule the state applies, from storyclust.dedup's
     public stage functions."""
@@ -92,6 +94,8 @@ def plain_groups(order: Sequence[Article]) -> set[tuple[str, frozenset]]:
     pairs = verify(sh, candidates(sh, minhash(sh, num_perm=config.num_perm, seed=config.seed), *config.bands_rows),
                    config).pairs
     _, group_of, canonical_of = group(order, np.array([len(t) for t in texts], np.int64), pairs)
+    if canonical:
+        return canonical_of
     return dup_partition([a.id for a in order], group_of, canonical_of)
 
 
@@ -143,6 +147,9 @@ def compare(name: str, data: str, how: str) -> dict:
     groups_state = dup_partition(ids_state, state.dedup.group_of, state.dedup.canonical_of)
     truth = {a.id: a.metadata.get(label) for a in order}
     f1_one = bcubed(one.stories.story_of.tolist(), [truth[i] for i in ids_one]).f1
+    plain_canonical = plain_groups(order, canonical=True)
+    plain = find_stories(order, one.prepared.titles, one.prepared.texts, plain_canonical, story)
+    f1_plain = bcubed(plain.story_of.tolist(), [truth[i] for i in ids_one]).f1
     f1_state = bcubed(state.stories.story_of.tolist(), [truth[i] for i in ids_state]).f1
     return {
         "corpus": name, "batching": how, "articles": len(order), **stats, "one_shot_seconds": round(one_seconds, 2),
@@ -150,15 +157,15 @@ def compare(name: str, data: str, how: str) -> dict:
         "identical_to_plain_one_shot": groups_plain == groups_state,
         "dup_groups_content_one_shot": len(groups_one),
         "differing_from_content_one_shot": len(groups_one ^ groups_state),
-        "bcubed_f1_one_shot": round(f1_one, 4), "bcubed_f1_replay": round(f1_state, 4),
+        "bcubed_f1_one_shot": round(f1_one, 4), "bcubed_f1_one_shot_plain_groups": round(f1_plain, 4), "bcubed_f1_replay": round(f1_state, 4),
         "bcubed_f1_delta": round(f1_state - f1_one, 4),
         "stories_one_shot": len(one.stories.stories), "stories_replay": len(state.stories.stories),
     }
 
 
 def dup_identity_generated(n: int, parts: int, seed: int = 0) -> dict:
-    """Duplicate groups of a generated n-article dump replayed in ``parts`` date-ordered batches (dedup only:
-    the story stage off by an empty story step is not possible, so the story stage runs too)."""
+    """Duplicate groups of a generated n-article dump replayed in ``parts`` date-ordered batches into a
+    copies-only state (``dedup_only``), against the plain and the content-aware one-shot stages."""
     from .corpus import generate
 
     dump, _ = generate(n, seed=seed)
@@ -181,7 +188,7 @@ def _dup_only(parts: list[list[Article]]) -> dict:
     try:
         t = time.perf_counter()
         for p in parts:
-            update(folder, p)
+            update(folder, p, dedup_only=True)
         replay_seconds = time.perf_counter() - t
         state = read_state(folder)
     finally:
@@ -195,6 +202,105 @@ def _dup_only(parts: list[list[Article]]) -> dict:
             "one_shot_dedup_seconds": round(one_seconds, 2), "replay_seconds": round(replay_seconds, 2)}
 
 
+STEPS = ("begin", "read", "sets", "bands", "verify", "articles", "groups", "stories-copies", "stories-cluster",
+         "stories-map", "stories-write", "before-commit")
+
+_CHILD = ("import sys, pickle; from storyclust.state import update; "
+          "update(sys.argv[1], pickle.load(open(sys.argv[2], 'rb')))")
+
+
+def _dump(folder: Path) -> list[str]:
+    import sqlite3
+
+    conn = sqlite3.connect(folder / "state.sqlite")
+    try:
+        return [line for line in conn.iterdump() if not line.startswith('INSERT INTO "runs"')]
+    finally:
+        conn.close()
+
+
+def kill_points(name: str, data: str) -> dict:
+    """The corpus' first half in a state, then its second half added by a child process killed (SIGKILL) at
+    each named step: after each kill the state must equal the state before, and a run must then finish with
+    the state of an uninterrupted run."""
+    import os
+    import pickle
+    import signal
+
+    from storyclust.state.db import FAULT_ENV
+
+    articles, _ = load(name, data)
+    half = len(articles) // 2
+    root = Path(tempfile.mkdtemp(prefix="storyclust-kill-"))
+    try:
+        batch = root / "batch.pickle"
+        batch.write_bytes(pickle.dumps(articles[half:]))
+        reference = root / "reference"
+        update(reference, articles[:half])
+        before = _dump(reference)
+        update(reference, articles[half:])
+        after = _dump(reference)
+        results = {}
+        for step in STEPS:
+            state = root / step
+            update(state, articles[:half])
+            child = subprocess.run([sys.executable, "-c", _CHILD, str(state), str(batch)],
+                                   env={**os.environ, FAULT_ENV: step}, capture_output=True)
+            killed = child.returncode == -signal.SIGKILL
+            unchanged = _dump(state) == before
+            again = subprocess.run([sys.executable, "-c", _CHILD, str(state), str(batch)], capture_output=True)
+            results[step] = {"killed": killed, "state_as_before": unchanged,
+                             "next_run_ok": again.returncode == 0, "then_as_uninterrupted": _dump(state) == after}
+            shutil.rmtree(state)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    ok = sum(all(r.values()) for r in results.values())
+    return {"corpus": name, "kill_points": len(results), "all_good": ok, "points": results}
+
+
+_ADD = ("import sys, json, resource, time; from storyclust.ingest import read_articles; "
+        "from storyclust.state import update; t = time.perf_counter(); "
+        "r = update(sys.argv[1], read_articles([sys.argv[2]]).articles); "
+        "print(json.dumps({'seconds': time.perf_counter() - t, 'window': r.window, 'added': r.added, "
+        "'peak_rss_mib': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 'parts': r.seconds}))")
+_ONE = ("import sys, json, resource, time; from storyclust import pipeline; "
+        "from storyclust.settings import StoryConfig; t = time.perf_counter(); "
+        "res, s = pipeline.read([sys.argv[1], sys.argv[2]]); pipeline.run(res, story_config=StoryConfig()); "
+        "print(json.dumps({'seconds': time.perf_counter() - t, "
+        "'peak_rss_mib': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))")
+
+
+def scale(n: int, add: int, seed: int = 0) -> dict:
+    """A state of the first ``n`` articles of a generated dump (by date), then the next ``add`` (the newest)
+    added by a fresh process, timed with its peak RSS, against the one-shot run over all ``n + add`` (fresh
+    process, from reading the files, stories included)."""
+    from .corpus import generate, write_dump
+
+    dump, truth = generate(n + add, seed=seed)
+    root = Path(tempfile.mkdtemp(prefix="storyclust-scale-"))
+    try:
+        old = write_dump(root / "old", dump[:n] if isinstance(dump, list) else [dump[i] for i in range(n)], truth)
+        new = write_dump(root / "new", [dump[i] for i in range(n, n + add)], truth)
+        state = root / "state"
+        t = time.perf_counter()
+        update(state, read_articles([old / "articles.jsonl.gz"]).articles)
+        build = time.perf_counter() - t
+        added = json.loads(subprocess.run([sys.executable, "-c", _ADD, str(state), str(new / "articles.jsonl.gz")],
+                                          capture_output=True, text=True, check=True).stdout)
+        one = json.loads(subprocess.run([sys.executable, "-c", _ONE, str(old / "articles.jsonl.gz"),
+                                         str(new / "articles.jsonl.gz")], capture_output=True, text=True,
+                                        check=True).stdout)
+        size = sum(f.stat().st_size for f in state.iterdir())
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    return {"state_articles": n, "added": add, "build_state_seconds": round(build, 1),
+            "add_seconds": round(added["seconds"], 1), "add_parts": added["parts"], "window": added["window"],
+            "add_peak_rss_mib": round(added["peak_rss_mib"]), "one_shot_seconds": round(one["seconds"], 1),
+            "one_shot_peak_rss_mib": round(one["peak_rss_mib"]),
+            "add_share_of_one_shot": round(added["seconds"] / one["seconds"], 3),
+            "state_folder_mib": round(size / 2**20)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=DEFAULT_DATA)
@@ -202,12 +308,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batching", default=None, help="year, month, day or FIELD:N for every corpus")
     parser.add_argument("--generated", type=int, default=0, help="also replay a generated dump of N articles")
     parser.add_argument("--generated-runs", type=int, default=10)
-    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--merge-share", type=float, default=None,
+                        help="storyline.MERGE_SHARE for this run (above 1: stories never merge but through copies)")
+    parser.add_argument("--kill", default=None, metavar="CORPUS", help="the kill test on this corpus")
+    parser.add_argument("--scale", type=int, default=0, help="state size for the add-10k timing")
+    parser.add_argument("--add", type=int, default=10_000)
     parser.add_argument("--output", default=None)
     args = parser.parse_args(argv)
+    if args.merge_share is not None:
+        storyline.MERGE_SHARE = args.merge_share
     rows = []
-    for name in args.corpora.split(","):
-        rows.append(compare(name, args.data, args.batching or BATCHING[name]))
+    if args.scale:
+        rows.append(scale(args.scale, args.add))
+        print(json.dumps(rows[-1]), flush=True)
+    if args.kill:
+        rows.append(kill_points(args.kill, args.data))
+        print(json.dumps(rows[-1]), flush=True)
+    for name in (args.corpora.split(",") if args.corpora else []):
+        rows.append({**compare(name, args.data, args.batching or BATCHING[name]), "merge_share": storyline.MERGE_SHARE})
         print(json.dumps(rows[-1]), flush=True)
     if args.generated:
         rows.append({"corpus": f"generated-{args.generated}", **dup_identity_generated(args.generated,

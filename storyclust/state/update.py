@@ -63,20 +63,23 @@ def update(
     stories: StoryConfig | None = None,
     boilerplate: Boilerplate | None = None,
     replace: bool = False,
+    dedup_only: bool = False,
     inputs: dict[str, Any] | None = None,
 ) -> UpdateReport:
     """Add ``articles`` to the state in ``state_dir`` (created on first use): their copies against every earlier
     article, their stories, in one transaction. The first run binds the state to its settings (``dedup``,
     ``stories``, ``boilerplate``); a later run with other settings raises :class:`StateError` naming the
     setting (``None`` takes the state's, or the defaults for a new state). An id already in the state with the
-    same title and text is skipped and counted; with different content it is an error unless ``replace``."""
+    same title and text is skipped and counted; with different content it is an error unless ``replace``.
+    ``dedup_only`` makes (and must match) a state that finds copies but no stories."""
     folder = Path(state_dir)
     conn = connect(folder, create=True)
     try:
         with Lock(folder):
             conn.execute("BEGIN IMMEDIATE")
             try:
-                report = _run(conn, folder, list(articles), dedup, stories, boilerplate, replace, inputs or {})
+                report = _run(conn, folder, list(articles), dedup, stories, boilerplate, replace, dedup_only,
+                              inputs or {})
                 checkpoint("before-commit")
                 conn.execute("COMMIT")
             except BaseException:
@@ -88,7 +91,7 @@ def update(
         conn.close()
 
 
-def _settings(conn, folder, dedup, stories, boilerplate):
+def _settings(conn, folder, dedup, stories, boilerplate, dedup_only):
     meta = load_meta(conn)
     if "settings" in meta:
         stored = meta["settings"]
@@ -97,10 +100,13 @@ def _settings(conn, folder, dedup, stories, boilerplate):
                                             for k, v in stored["stories"].items()})
         boilerplate = boilerplate or Boilerplate(tuple(stored["boilerplate"]))
         check_settings(folder, stored, settings_of(dedup, stories, boilerplate.patterns))
+        if stored.get("dedup_only", False) != dedup_only:
+            raise StateError(f"{folder}: this state {'finds copies only' if not dedup_only else 'finds stories'}; "
+                             f"run {'with' if not dedup_only else 'without'} dedup_only, or start a new state folder")
     else:
         dedup, stories, boilerplate = dedup or DedupConfig(), stories or StoryConfig(), boilerplate or load_boilerplate()
         put_meta(conn, "format", FORMAT)
-        put_meta(conn, "settings", settings_of(dedup, stories, boilerplate.patterns))
+        put_meta(conn, "settings", {**settings_of(dedup, stories, boilerplate.patterns), "dedup_only": dedup_only})
     if meta.get("format", FORMAT) != FORMAT:
         raise StateError(f"{folder}: state format {meta['format']} is not this version's ({FORMAT}); "
                          "start a new state folder")
@@ -108,10 +114,10 @@ def _settings(conn, folder, dedup, stories, boilerplate):
 
 
 def _run(conn: sqlite3.Connection, folder: Path, articles: list[Article], dedup, stories, boilerplate,
-         replace: bool, inputs: dict[str, Any]) -> UpdateReport:
+         replace: bool, dedup_only: bool, inputs: dict[str, Any]) -> UpdateReport:
     timings: dict[str, float] = {}
     t = time.perf_counter()
-    dedup, stories, boilerplate = _settings(conn, folder, dedup, stories, boilerplate)
+    dedup, stories, boilerplate = _settings(conn, folder, dedup, stories, boilerplate, dedup_only)
     checkpoint("begin")
     run_id = conn.execute("SELECT COALESCE(MAX(run_id), 0) + 1 FROM runs").fetchone()[0]
 
@@ -163,8 +169,9 @@ def _run(conn: sqlite3.Connection, folder: Path, articles: list[Article], dedup,
     checkpoint("groups")
 
     t = time.perf_counter()
-    changes = add_stories(conn, run_id, ords, stories) if ords else StoryChanges()
-    mark_dormant(conn, stories)
+    changes = add_stories(conn, run_id, ords, stories) if ords and not dedup_only else StoryChanges()
+    if not dedup_only:
+        mark_dormant(conn, stories)
     timings["stories"] = time.perf_counter() - t
     report = UpdateReport(
         run_id=run_id, added=len(batch), skipped=skipped, replaced=replaced, copies_found=found,

@@ -80,12 +80,18 @@ def _read(conn: sqlite3.Connection, folder: Path, since, changed: bool) -> Resul
         where += " AND s.last_stamp >= ?"
         args.append(_since_stamp(since))
     chosen = [s for (s,) in conn.execute(f"SELECT s.story_id FROM stories s WHERE {where}", args)]
-    rows = []
-    for chunk, marks in _chunks(chosen):
-        rows += conn.execute(
-            "SELECT a.ord, a.id, a.title, a.shown_title, a.text, a.date, a.source, a.url, a.metadata, a.set_id, "
-            "a.dup_group, COALESCE(g.canonical, a.ord), a.story_id, a.story_probability FROM articles a "
-            f"LEFT JOIN groups g ON g.group_id = a.dup_group WHERE a.story_id IN ({marks})", chunk).fetchall()
+    columns = ("SELECT a.ord, a.id, a.title, a.shown_title, a.text, a.date, a.source, a.url, a.metadata, a.set_id, "
+               "a.dup_group, COALESCE(g.canonical, a.ord), a.story_id, a.story_probability FROM articles a "
+               "LEFT JOIN groups g ON g.group_id = a.dup_group")
+    dedup_only = settings.get("dedup_only", False)
+    if dedup_only:
+        if since is not None or changed:
+            raise StateError(f"{folder}: this state finds copies only; --since and --changed select stories")
+        rows = conn.execute(columns).fetchall()
+    else:
+        rows = []
+        for chunk, marks in _chunks(chosen):
+            rows += conn.execute(f"{columns} WHERE a.story_id IN ({marks})", chunk).fetchall()
     rows.sort()
     index = {r[0]: i for i, r in enumerate(rows)}
     articles = [Article(r[1], r[2], zlib.decompress(r[4]).decode("utf-8", "surrogatepass"), _date(r[5]), r[6], r[7],
@@ -132,10 +138,12 @@ def _read(conn: sqlite3.Connection, folder: Path, since, changed: bool) -> Resul
                         group_of, canonical_of, similarity, candidates=0,
                         empty=sum(r[9] is None for r in rows))
 
-    stories = _stories(conn, chosen, rows, index, canonical_of, articles)
-    story_of = np.array([r[12] for r in rows], np.int64)
-    probability = np.array([1.0 if r[13] is None else r[13] for r in rows])
-    result = Stories(stories, story_of, probability, story_config)
+    result = None
+    if not dedup_only:
+        stories = _stories(conn, chosen, rows, index, canonical_of, articles)
+        story_of = np.array([r[12] for r in rows], np.int64)
+        probability = np.array([1.0 if r[13] is None else r[13] for r in rows])
+        result = Stories(stories, story_of, probability, story_config)
     return Result(ReadResult(articles), Prepared(articles, titles, [a.text for a in articles]), dedup,
                   dedup_config, result, {})
 
