@@ -80,9 +80,9 @@ def run(
     timings.update(dedup.timings)
     stories = None
     if story_config is not None:
-        stories = find_stories(
-            prepared.articles, prepared.titles, prepared.texts, dedup.canonical_of, story_config, progress
-        )
+        # story vectors leave out the template lines the duplicate stage learned (thin pages keep their titles)
+        texts = dedup.template.strip_all(prepared.texts) if dedup.template is not None else prepared.texts
+        stories = find_stories(prepared.articles, prepared.titles, texts, dedup.canonical_of, story_config, progress)
         timings.update(stories.timings)
     return Result(read_result, prepared, dedup, config, stories, timings)
 

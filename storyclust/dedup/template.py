@@ -128,6 +128,35 @@ def _strip_buffer(buf, starts, template):
     return out, out_starts
 
 
+@numba.njit(cache=True, parallel=True)
+def _template_flags(buf, starts, template):
+    """Per document, one flag per newline-separated piece (empty pieces included): is it a template line."""
+    n = len(starts) - 1
+    counts = np.zeros(n, np.int64)
+    for d in numba.prange(n):
+        c = 1 if starts[d + 1] > starts[d] else 0
+        for p in range(starts[d], starts[d + 1]):
+            if buf[p] == 10:
+                c += 1
+        counts[d] = c
+    offsets = np.zeros(n + 1, np.int64)
+    for d in range(n):
+        offsets[d + 1] = offsets[d] + counts[d]
+    flags = np.zeros(offsets[n], np.int64)
+    for d in numba.prange(n):
+        if counts[d] == 0:
+            continue
+        q = offsets[d]
+        lo = starts[d]
+        for p in range(starts[d], starts[d + 1] + 1):
+            if p == starts[d + 1] or buf[p] == 10:
+                if p > lo and _member(template, _line_hash(buf, lo, p)):
+                    flags[q] = 1
+                q += 1
+                lo = p + 1
+    return flags, offsets
+
+
 @dataclass(frozen=True)
 class Template:
     """The lines learned as template, as sorted 64-bit hashes of their bytes (ASCII letters lower-cased)."""
@@ -153,6 +182,26 @@ class Template:
         if not len(self.hashes) or not text:
             return text
         return "\n".join(line for line in text.split("\n") if line and not self.line_is_template(line))
+
+    def strip_all(self, texts: Sequence[str]) -> list[str]:
+        """``[self.strip(t) for t in texts]``, with the lines hashed in compiled passes (the texts without a
+        template line are returned as they are)."""
+        if not len(self.hashes):
+            return list(texts)
+        out = list(texts)
+        for base in range(0, len(texts), _CHUNK):
+            chunk = texts[base : base + _CHUNK]
+            buf, starts = encode(chunk)
+            flags, offsets = _template_flags(buf, starts, self.hashes)
+            for d in np.flatnonzero(np.add.reduceat(flags, offsets[:-1]) if len(flags) else []).tolist():
+                if offsets[d + 1] > offsets[d]:
+                    lines = chunk[d].split("\n")
+                    mask = flags[offsets[d] : offsets[d + 1]]
+                    if len(lines) == len(mask):
+                        out[base + d] = "\n".join(x for x, m in zip(lines, mask) if x and not m)
+                    else:  # a character that changes the line count when lower-cased: line by line
+                        out[base + d] = self.strip(chunk[d])
+        return out
 
     def shingle(self, texts: Sequence[str], k: int) -> Shingles:
         """Word ``k``-gram shingles of ``texts`` without their template lines (as ``shingle`` of the stripped
