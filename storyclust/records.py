@@ -161,8 +161,9 @@ class DedupResult:
 @dataclass(frozen=True)
 class Story:
     """One story. ``members`` are the unique (canonical) articles, ``copies`` the copies of those, both as
-    input indices in input order. ``singleton`` marks a story of one article that HDBSCAN left as noise and
-    no merge joined to another (its copies, if any, still belong to it)."""
+    input indices in input order. ``singleton`` marks a story of one unique article, whichever step left it
+    alone (HDBSCAN's noise, a stray let go, the time split, the mixture); its copies, if any, still belong
+    to it."""
 
     story_id: int
     members: tuple[int, ...]

@@ -173,3 +173,36 @@ def test_stories_table_shows_one_day_once_and_more_outlets_as_a_count() -> None:
     table = render_part(stories_table(run), 100)
     assert table.count("2022-08-01") == 1
     assert "+2" in table and "Daily A" in table and "Daily E" not in table
+
+
+def test_every_one_article_story_is_flagged_single_whatever_made_it() -> None:
+    """Issue 14 item 8: a story of one article cut off by the coverage-gap split (here: linked to an early
+    pair through undated articles, then split off as the only article 30 days later) was written with
+    ``"singleton": false``, and the report counted 0 single-article stories."""
+    from datetime import datetime, timedelta, timezone
+
+    import numpy as np
+    from scipy import sparse
+
+    from storyclust.settings import StoryConfig
+    from storyclust.stories import cluster_points
+    from storyclust.stories.timeline import stamps
+
+    start = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    when = stamps([start, start, None, None, start + timedelta(days=30)])
+    split_off = 0
+    for seed in range(12):
+        rows = np.array([1.0, 0, 0]) + np.random.default_rng(seed).normal(0, 0.01, (5, 3))
+        points = (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+        labels, _, singleton = cluster_points(points, sparse.csr_matrix(points), when, StoryConfig(max_gap_days=7.0),
+                                              residual=None)
+        alone = np.bincount(labels)[labels] == 1
+        assert singleton.tolist() == alone.tolist(), seed
+        split_off += int(alone[4] and labels[4] != labels[0])
+    assert split_off > 0  # the late article stands alone in some of these runs
+
+
+def test_the_report_counts_every_one_article_story(cluster_run: Result) -> None:
+    stories = cluster_run.stories.stories
+    singles = sum(s.size == 1 for s in stories)
+    assert f"Stories ({len(stories)}, {singles} single-article)" in render(cluster_run, 100)

@@ -141,9 +141,8 @@ def cluster_points(
     :class:`.vectorize.Representation`); ``stamps`` are the articles' dates (:func:`.timeline.stamps`).
 
     Returns ``(labels, story_probability, singleton)``: a story label for every point (0..k-1, no noise
-    label), each point's story probability in [0, 1], and whether the point's story is a left-over single
-    article that no clustering step put with another (an article alone only because the time split cut it
-    off is not flagged).
+    label), each point's story probability in [0, 1], and whether the point's story holds that point alone
+    (whichever step left it so: HDBSCAN's noise, a stray let go, the time split or the mixture).
     """
     n = len(points)
     if n == 0:
@@ -165,7 +164,6 @@ def cluster_points(
     if stray.any():
         merged[stray] = merged.max() + 1 + np.arange(int(stray.sum()))
         hdb_labels = np.where(stray, -1, hdb_labels)
-    left_over = np.bincount(merged)[merged] == 1
     labels = relabel(split_by_time(merged, stamps, points, max_gap_days=config.max_gap_days))
     joined = hdb_labels < 0
     # Only short texts move: the multinomial is overconfident on long ones, which the clustering places well
@@ -175,14 +173,11 @@ def cluster_points(
         refined = relabel(
             refine(vectors, labels, graph, sweeps=config.mixture_sweeps, movable=short, min_story=MIXTURE_MIN_STORY)
         )
-        changed = moved(labels, refined)
-        # An article the mixture set apart is a left-over as much as one no step put with another.
-        left_over |= changed & (np.bincount(labels)[labels] > 1)
-        joined |= changed
+        joined |= moved(labels, refined)
         labels = refined
     sizes = np.bincount(labels)
-    # A story of one article that no clustering step put with another (not one the time split cut off).
-    singleton = (sizes[labels] == 1) & left_over
+    # A story of one article, whichever step left it alone (noise, a stray, the time split, the mixture).
+    singleton = sizes[labels] == 1
     # Points that joined through merging get their cosine to the story centroid as their story probability.
     cos = centroid_cosines(points, labels, len(sizes))
     probability = np.where(joined, np.clip(cos, 0.0, 1.0), probability)
