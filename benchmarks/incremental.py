@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import shutil
 import subprocess
 import sys
@@ -251,10 +250,12 @@ def kill_points(name: str, data: str) -> dict:
             again = subprocess.run([sys.executable, "-c", _CHILD, str(state), str(batch)], capture_output=True)
             results[step] = {"killed": killed, "state_as_before": unchanged,
                              "next_run_ok": again.returncode == 0, "then_as_uninterrupted": _dump(state) == after}
+            if not killed or again.returncode:
+                results[step]["stderr"] = (child.stderr or again.stderr).decode()[-300:]
             shutil.rmtree(state)
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    ok = sum(all(r.values()) for r in results.values())
+    ok = sum(all(v for k, v in r.items() if k != "stderr") for r in results.values())
     return {"corpus": name, "kill_points": len(results), "all_good": ok, "points": results}
 
 
@@ -309,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--generated", type=int, default=0, help="also replay a generated dump of N articles")
     parser.add_argument("--generated-runs", type=int, default=10)
     parser.add_argument("--merge-share", type=float, default=None,
-                        help="storyline.MERGE_SHARE for this run (above 1: stories never merge but through copies)")
+                        help="storyline.MERGE_SHARE for this run (default: none, only copies merge stories)")
     parser.add_argument("--kill", default=None, metavar="CORPUS", help="the kill test on this corpus")
     parser.add_argument("--scale", type=int, default=0, help="state size for the add-10k timing")
     parser.add_argument("--add", type=int, default=10_000)

@@ -38,7 +38,7 @@ def _components(conn: sqlite3.Connection, sets: list[int]) -> list[list[int]]:
 
 def remove_article(conn: sqlite3.Connection, article_id: str, run_id: int) -> None:
     """Remove ``article_id`` (logging ``article replaced``), keeping groups and story records consistent."""
-    from .storyline import _write_stories
+    from .storyline import write_stories
     from .update import regroup
 
     ord_, set_id, story = conn.execute(
@@ -66,6 +66,6 @@ def remove_article(conn: sqlite3.Connection, article_id: str, run_id: int) -> No
             components.add(part[0])
         regroup(conn, components, run_id)
     if story is not None:
-        _write_stories(conn, run_id, [story], {})
+        write_stories(conn, run_id, [story], {})
     conn.execute("INSERT INTO events (run_id, kind, story_id, other, article, detail) VALUES (?, ?, ?, ?, ?, ?)",
                  (run_id, "article replaced", story, None, ord_, article_id))

@@ -9,8 +9,9 @@ window's clusters are then read against the stories already in the state:
 - articles already in the state keep their story: a later run never moves one, except by a merge;
 - a cluster's new articles join the story that holds most of the cluster's old articles (ties: the oldest id);
   a cluster without old articles opens a new story (ids come from a counter and are never reused);
-- two stories merge (the older id survives, the other is kept with status ``merged``) when the window puts the
-  majority of each one's window articles into one cluster, or when a new copy links their duplicate groups;
+- two stories merge (the older id survives, the other is kept with status ``merged``) when a new copy links
+  their duplicate groups (with :data:`MERGE_SHARE` set, also when the window puts most of each one's window
+  articles into one cluster);
 - a copy always has its canonical article's story.
 
 Re-clustering the window rather than matching new articles to stored centroids keeps one algorithm for one-shot
@@ -23,7 +24,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import zlib
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -35,10 +36,12 @@ from ..stories.timeline import seconds
 from ..stories.vectorize import lsa_dimensions, story_documents, vectorize
 from .db import checkpoint
 
-__all__ = ["MERGE_SHARE", "StoryChanges", "add_stories", "canonical_ords"]
+__all__ = ["MERGE_SHARE", "StoryChanges", "add_stories", "canonical_ords", "mark_dormant", "write_stories"]
 
-# Two stories merge when one window cluster holds more than this share of each one's window articles.
-MERGE_SHARE = 0.5
+# With a share, two stories also merge when one window cluster holds more than that share of each one's window
+# articles. None (the default): only copies merge stories. Merges cannot be undone, so over many runs they add
+# up (what that cost is in benchmarks/RESULTS.md, "Incremental runs").
+MERGE_SHARE: float | None = None
 
 
 @dataclass
@@ -151,7 +154,7 @@ def add_stories(conn: sqlite3.Connection, run_id: int, new: list[int], config: S
             s = ids.find(old_story[row])
             old_in[label][s] += 1
             window_size[s] += 1
-    for label in range(k):  # merges: stories with most of their window articles in one cluster
+    for label in range(k if MERGE_SHARE is not None else 0):  # stories with most of their window articles here
         homes = sorted(s for s, c in old_in[label].items() if c > MERGE_SHARE * window_size[s])
         for other in homes[1:]:
             ids.merge(homes[0], other)
@@ -226,7 +229,7 @@ def add_stories(conn: sqlite3.Connection, run_id: int, new: list[int], config: S
     local = np.array([index[s] for s in story_of_row.tolist()], np.int64)
     terms = top_terms(class_tfidf(rep.tfidf, local, len(index)), rep.names, config.terms) if len(rows) else []
     central = central_members(rep.points, local, len(index)) if len(rows) else []
-    _write_stories(conn, run_id, touched, {s: (terms[i], ords[central[i]]) for s, i in index.items()})
+    write_stories(conn, run_id, touched, {s: (terms[i], ords[central[i]]) for s, i in index.items()})
     return changes
 
 
@@ -234,7 +237,7 @@ def _group_of(conn: sqlite3.Connection, o: int) -> int | None:
     return conn.execute("SELECT dup_group FROM articles WHERE ord = ?", (o,)).fetchone()[0]
 
 
-def _write_stories(conn: sqlite3.Connection, run_id: int, touched: list[int],
+def write_stories(conn: sqlite3.Connection, run_id: int, touched: list[int],
                    labels: dict[int, tuple[list[str], int]]) -> None:
     """Recompute the stored record of each touched story from its articles."""
     for s in touched:
@@ -247,8 +250,13 @@ def _write_stories(conn: sqlite3.Connection, run_id: int, touched: list[int],
         last = max(dated, key=lambda r: r[2]) if dated else None
         outlets = Counter(r[3] for r in rows if r[3])
         sources = [name for name, _ in sorted(outlets.items(), key=lambda kv: (-kv[1], kv[0]))]
-        terms, headline = labels.get(s, ([], rows[0][0] if rows else None))
-        exists = conn.execute("SELECT created_run FROM stories WHERE story_id = ?", (s,)).fetchone()
+        exists = conn.execute("SELECT created_run, terms, headline FROM stories WHERE story_id = ?", (s,)).fetchone()
+        if s in labels:
+            terms, headline = labels[s]
+        else:  # no article of the story in the window: its label stays, its headline if still a member
+            terms = json.loads(exists[1]) if exists else []
+            members = {r[0] for r in rows}
+            headline = exists[2] if exists and exists[2] in members else (rows[0][0] if rows else None)
         conn.execute(
             "INSERT OR REPLACE INTO stories VALUES (?, 'active', NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (s, unique, len(rows) - unique, json.dumps(list(terms)), headline,
