@@ -59,6 +59,7 @@ def test_learn_template_matches_a_counting_oracle(seed: int, k_src: int, k_all: 
     assert len(template) == len(expected)
     stripped = [template.strip(t) for t in texts]
     assert stripped == ["\n".join(x for x in t.split("\n") if x and x not in expected) for t in texts]
+    assert template.strip_all(texts) == [s if expected & set(t.split("\n")) else t for s, t in zip(stripped, texts)]
     # shingling without the template lines is shingling the stripped texts
     direct, ref = template.shingle(texts, 2), shingle(stripped, 2)
     assert np.array_equal(direct.hashes, ref.hashes) and np.array_equal(direct.offsets, ref.offsets)

@@ -193,7 +193,8 @@ class Template:
             chunk = texts[base : base + _CHUNK]
             buf, starts = encode(chunk)
             flags, offsets = _template_flags(buf, starts, self.hashes)
-            for d in np.flatnonzero(np.add.reduceat(flags, offsets[:-1]) if len(flags) else []).tolist():
+            total = np.concatenate(([0], np.cumsum(flags)))
+            for d in np.flatnonzero(total[offsets[1:]] > total[offsets[:-1]]).tolist():
                 if offsets[d + 1] > offsets[d]:
                     lines = chunk[d].split("\n")
                     mask = flags[offsets[d] : offsets[d + 1]]
