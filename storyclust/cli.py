@@ -404,3 +404,6 @@ from .state.commands import stories as _stories, update as _update  # noqa: E402
 
 main.add_command(_update)
 main.add_command(_stories)
+from .explain_cli import explain as _explain  # noqa: E402
+
+main.add_command(_explain)
