@@ -174,6 +174,7 @@ class Story:
     last_date: datetime | None
     sources: tuple[str, ...]
     singleton: bool
+    names: tuple[str, ...] = ()  # key names and places (StoryConfig.names), most distinctive first
 
     @property
     def size(self) -> int:
@@ -207,6 +208,7 @@ class Stories:
                 "copies": len(story.copies),
                 "singleton": story.singleton,
                 "terms": list(story.terms),
+                "names": list(story.names),
                 "headline": titles[story.representative],
                 "first_date": story.first_date.isoformat() if story.first_date else None,
                 "last_date": story.last_date.isoformat() if story.last_date else None,

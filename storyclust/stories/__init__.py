@@ -31,6 +31,7 @@ from ..records import Article, ProgressSink, Stories, Story, stage
 from ..settings import StoryConfig
 from .density import density_clusters
 from .graph import decay_by_time, knn_graph
+from .identity import NAME_KINDS, IdentityBlock, identity_block, identity_features, split_by_identity
 from .label import central_members, class_tfidf, top_terms
 from .merge import merge_units
 from .mixture import MIXTURE_MIN_STORY, moved, refine
@@ -65,6 +66,15 @@ def find_stories(
         return Stories([], np.zeros(0, np.int64), np.zeros(0), config, {"vectorize": 0.0, "cluster": 0.0, "label": 0.0})
 
     with stage(timings, "vectorize", progress, "Vectorising"):
+        when = stamps([articles[i].date for i in canon])
+        identity = None
+        if config.identity_weight > 0 or config.identity_split is not None or config.names > 0:
+            identity = identity_block(
+                identity_features([titles[i] for i in canon], [texts[i] for i in canon], lead=config.identity_lead),
+                when,
+                [articles[i].source for i in canon],
+                burst_days=config.identity_burst_days,
+            )
         docs = story_documents([titles[i] for i in canon], [texts[i] for i in canon], config.title_weight)
         rep = vectorize(
             docs,
@@ -75,18 +85,21 @@ def find_stories(
             components=config.svd_components,
             random_state=config.random_state,
             svd_sample=config.svd_sample,
+            identity=identity,
+            identity_weight=config.identity_weight,
         )
     with stage(timings, "cluster", progress, "Clustering"):
-        when = stamps([articles[i].date for i in canon])
         labels, story_probability, singleton = cluster_points(
-            rep.points, rep.tfidf, when, config, residual=rep.residual
+            rep.points, rep.tfidf, when, config, residual=rep.residual, identity=identity,
+            topic_terms=None if rep.topic_columns is None else np.diff(rep.topic.indptr),
         )
 
     label_start = time.perf_counter()
     total = int(labels.max()) + 1 if len(labels) else 0
     is_single = np.zeros(total, bool)
     is_single[labels[singleton]] = True
-    terms = top_terms(class_tfidf(rep.tfidf, labels, total), rep.names, config.terms)
+    terms = top_terms(class_tfidf(rep.topic, labels, total), rep.names, config.terms)
+    names = _names(identity, labels, total, config.names)
     central = central_members(rep.points, labels, total)
 
     local_story = np.full(n, -1, np.int64)
@@ -120,10 +133,30 @@ def find_stories(
                 last_date=max(dates) if dates else None,
                 sources=_sources(articles, everyone),
                 singleton=bool(is_single[c]),
+                names=tuple(names[c]),
             )
         )
     timings["label"] = time.perf_counter() - label_start
     return Stories(stories, new_id[local_story], probability, config, timings)
+
+
+def _names(identity: IdentityBlock | None, labels: np.ndarray, total: int, count: int) -> list[list[str]]:
+    """Each story's ``count`` most distinctive names and places (class-based TF-IDF over the identity block's
+    name and dateline columns), written with spaces."""
+    if identity is None or count < 1 or identity.matrix.shape[1] == 0:
+        return [[] for _ in range(total)]
+    kinds = np.array([str(f).split(":", 1)[0] for f in identity.names])
+    columns = np.flatnonzero(np.isin(kinds, NAME_KINDS))
+    text = np.array([str(f).split(":", 1)[1].replace("_", " ") for f in identity.names[columns]], dtype=object)
+    chosen = top_terms(class_tfidf(identity.matrix[:, columns].tocsr(), labels, total), lambda c: text[c], 2 * count)
+    out = []
+    for row in chosen:  # a name once, whichever kind gave it
+        seen: list[str] = []
+        for name in row:
+            if name not in seen:
+                seen.append(name)
+        out.append(seen[:count])
+    return out
 
 
 def cluster_points(
@@ -133,6 +166,8 @@ def cluster_points(
     config: StoryConfig,
     *,
     residual: np.ndarray | None,
+    identity: IdentityBlock | None = None,
+    topic_terms: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cluster articles into stories, the stages in order: the time-gated neighbor graph and its decay
     (:mod:`.graph`), HDBSCAN (:mod:`.density`), merging (:mod:`.merge`), strays let go, the time split
@@ -143,6 +178,10 @@ def cluster_points(
     Returns ``(labels, story_probability, singleton)``: a story label for every point (0..k-1, no noise
     label), each point's story probability in [0, 1], and whether the point's story holds that point alone
     (whichever step left it so: HDBSCAN's noise, a stray let go, the time split or the mixture).
+
+    With ``identity`` and ``config.identity_split``, stories are cut by identity after the time split
+    (:func:`.identity.split_by_identity`; cut-off articles count as joined). ``topic_terms`` is each row's
+    number of term columns (the short-text test counts terms, not identity features; default: every column).
     """
     n = len(points)
     if n == 0:
@@ -166,9 +205,15 @@ def cluster_points(
         hdb_labels = np.where(stray, -1, hdb_labels)
     labels = relabel(split_by_time(merged, stamps, points, max_gap_days=config.max_gap_days))
     joined = hdb_labels < 0
+    if identity is not None and config.identity_split is not None:
+        cut = split_by_identity(labels, identity, threshold=config.identity_split,
+                                min_features=config.identity_min_features, min_part=config.identity_min_part,
+                                topic=vectors)
+        joined |= moved(labels, cut)
+        labels = cut
     # Only short texts move: the multinomial is overconfident on long ones, which the clustering places well
     # already (docs/settings.md, mixture_sweeps).
-    short = np.diff(vectors.indptr) < config.short_text_terms
+    short = (np.diff(vectors.indptr) if topic_terms is None else topic_terms) < config.short_text_terms
     if config.mixture_sweeps > 0 and graph is not None and short.any():
         refined = relabel(
             refine(vectors, labels, graph, sweeps=config.mixture_sweeps, movable=short, min_story=MIXTURE_MIN_STORY)

@@ -16,6 +16,7 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from sklearn.preprocessing import normalize
 
+from .identity import IdentityBlock, combine
 from .vocabulary import TermNames, count_terms
 
 __all__ = ["Representation", "story_documents", "vectorize", "weigh", "lsa", "lsa_dimensions", "STOP_WORDS"]
@@ -33,18 +34,28 @@ STOP_WORDS = sorted(
 class Representation:
     """``tfidf`` holds the kept terms of rows that were L2-normalised over the full vocabulary; ``residual`` is
     each row's squared norm in the dropped (rare) terms, so ``|row|^2 + residual = 1`` for every non-empty
-    article. ``points`` are the rows HDBSCAN sees. ``names(columns)`` gives the text of ``tfidf`` columns."""
+    article. ``points`` are the rows HDBSCAN sees. ``names(columns)`` gives the text of ``tfidf`` columns.
+    With an identity block (:func:`.identity.combine`), ``tfidf``'s first ``topic_columns`` columns are the
+    terms and the rest the identity features."""
 
     tfidf: sparse.csr_matrix
     points: np.ndarray
     residual: np.ndarray
     terms: TermNames | None = None
     columns: np.ndarray | None = None  # the kept columns' term ids in ``terms``
+    topic_columns: int | None = None  # columns of ``tfidf`` that are terms (None: all)
 
     def names(self, columns: Sequence[int] | np.ndarray) -> np.ndarray:
         if self.terms is None or self.columns is None:
             return np.full(len(columns), "", dtype=object)
         return self.terms.names(self.columns[np.asarray(columns, np.int64)])
+
+    @property
+    def topic(self) -> sparse.csr_matrix:
+        """The term columns of ``tfidf`` (all of it without an identity block)."""
+        if self.topic_columns is None or self.topic_columns == self.tfidf.shape[1]:
+            return self.tfidf
+        return self.tfidf[:, : self.topic_columns].tocsr()
 
 
 _FIT_TERMS = 65_536  # terms the LSA basis is fitted on when it is fitted on a sample
@@ -146,6 +157,8 @@ def vectorize(
     components: int | None,
     random_state: int,
     svd_sample: int | None = None,
+    identity: IdentityBlock | None = None,
+    identity_weight: float = 0.0,
 ) -> Representation:
     """TF-IDF with English (and news) stop words and sublinear tf, then LSA to ``components`` dimensions
     (:func:`lsa_dimensions` of the corpus size when ``None``).
@@ -158,7 +171,8 @@ def vectorize(
     articles that share two words look identical.) ``max_df`` is relaxed on corpora under 20 articles.
     The LSA basis is fitted on at most ``svd_sample`` rows (a seeded random sample; all rows when ``None``)
     and every row is projected on it. On corpora no larger than ``components``, the TF-IDF rows themselves
-    are the points.
+    are the points. With ``identity`` and ``identity_weight > 0``, the rows are first combined with the
+    identity block (:func:`.identity.combine`), and LSA, the graph and the merge all see the combined rows.
     """
     n = len(documents)
     if components is None:
@@ -175,6 +189,10 @@ def vectorize(
         empty = sparse.csr_matrix((n, 1), dtype=np.float32)
         return Representation(empty, np.zeros((n, 1), np.float32), np.zeros(n))
     tfidf, residual = weigh(counted.counts, df, allowed, keep)
+    topic_columns = None
+    if identity is not None and identity_weight > 0 and identity.matrix.shape[1] > 0:
+        topic_columns = tfidf.shape[1]
+        tfidf, residual = combine(tfidf, residual, identity, identity_weight)
     terms = counted.terms
     del counted  # the raw counts (4 GB at 1M articles) are not needed past this point
     if n > components and tfidf.shape[1] > components:
@@ -183,7 +201,7 @@ def vectorize(
         # A corpus no larger than the LSA dimension: the TF-IDF rows themselves (an SVD to n-1 dimensions
         # would only distort their angles), left with their full-vocabulary norms so dot products stay cosines.
         points = tfidf.toarray().astype(np.float32)
-    return Representation(tfidf, points, residual, terms, keep)
+    return Representation(tfidf, points, residual, terms, keep, topic_columns)
 
 
 def lsa(tfidf: sparse.csr_matrix, components: int, random_state: int, sample: int | None) -> np.ndarray:
