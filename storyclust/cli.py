@@ -17,6 +17,7 @@ from rich.console import Console
 from . import __version__
 from .clean import load_boilerplate
 from .export import check_output, document, write_outputs
+from .tables import check_format
 from .html_report import check_target, write_folder_html, write_html
 from .ingest import FieldMap
 from .records import InputError, ReadResult
@@ -168,6 +169,11 @@ def output_options(command: Callable) -> Callable:
             help="Copy this input field (the url, or one not read as title, text, date, source or id) into each "
             "article row, under \"fields\"; \"all\" copies every such field. Repeatable. [default: none]",
         ),
+        click.option(
+            "--output-format", "output_format", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl",
+            show_default=True, help="Format of the --output tables (articles, duplicates, stories), with the same "
+            "fields in each; parquet needs pyarrow (pip install 'storyclust[parquet]').",
+        ),
     ]
     return _apply(command, options)
 
@@ -239,9 +245,10 @@ def execute(kwargs: dict[str, Any], *, stories: bool) -> tuple[Result, str]:
     """What ``dedup`` and ``cluster`` share: check the output folder, read, refuse an empty run, run the
     stages (with progress bars on a terminal), write the files and, for ``--format json``, the document."""
     fmt, output, keep = kwargs.pop("fmt"), kwargs.pop("output"), kwargs.pop("keep_fields")
-    html = kwargs.pop("html")
+    html, output_format = kwargs.pop("html"), kwargs.pop("output_format")
     if output:
         check_output(output)
+        check_format(output, output_format)
     if html:
         check_target(html)
     inputs = inputs_of(kwargs)
@@ -252,7 +259,7 @@ def execute(kwargs: dict[str, Any], *, stories: bool) -> tuple[Result, str]:
     with progress_for(fmt) as sink:
         run = pipeline.run(read_result, config, story, boilerplate=boilerplate, progress=sink, read_seconds=read_seconds)
     if output:
-        write_outputs(run, output, keep_fields=keep, inputs=inputs)
+        write_outputs(run, output, keep_fields=keep, inputs=inputs, output_format=output_format)
     if html:
         write_html(run, html)
     if fmt == "json":

@@ -17,6 +17,7 @@ from typing import Any, Iterable, Iterator, Sequence
 from .pipeline import Result
 from .dedup.evidence import pair_differences
 from .records import InputError
+from . import tables
 
 __all__ = [
     "OUTPUT_FILES",
@@ -200,18 +201,23 @@ def write_outputs(
     *,
     keep_fields: Sequence[str] = (),
     inputs: dict[str, Any] | None = None,
+    output_format: str = "jsonl",
 ) -> list[Path]:
     """Write ``articles.jsonl``, ``duplicates.jsonl``, ``summary.json`` (and ``stories.jsonl`` for a story
-    run) into ``directory``, creating it. Each is written under a temporary name and renamed into place; an
-    :data:`OUTPUT_FILES` file this run does not write is removed. Returns the paths written."""
+    run) into ``directory``, creating it; ``output_format`` ``csv`` or ``parquet`` writes the three tables in that
+    format instead (:mod:`storyclust.tables`). Each is written under a temporary name and renamed into place; an
+    :data:`OUTPUT_FILES` file (or a table in another format) this run does not write is removed. Returns the
+    paths written."""
     out = check_output(directory)
+    table = tables.writer(output_format, write_jsonl, _jsonable)  # the tables in that format (storyclust.tables)
     jobs: list[tuple[str, Any]] = [
-        ("articles.jsonl", lambda p: write_jsonl(p, article_rows(run, keep_fields))),
-        ("duplicates.jsonl", lambda p: write_jsonl(p, pair_rows(run))),
+        (tables.table_file("articles", output_format), lambda p: table(p, article_rows(run, keep_fields))),
+        (tables.table_file("duplicates", output_format), lambda p: table(p, pair_rows(run))),
     ]
     stories = run.stories
     if stories is not None:
-        jobs.append(("stories.jsonl", lambda p: write_jsonl(p, stories.rows(run.articles, run.prepared.titles))))
+        jobs.append((tables.table_file("stories", output_format),
+                     lambda p: table(p, stories.rows(run.articles, run.prepared.titles))))
     jobs.append(("summary.json", lambda p: _write_json(p, summary(run, inputs))))
     written = []
     for name, write in jobs:
@@ -223,7 +229,7 @@ def write_outputs(
         finally:
             temporary.unlink(missing_ok=True)
         written.append(final)
-    for name in OUTPUT_FILES:
+    for name in OUTPUT_FILES + tables.OTHER_FILES:
         if out / name not in written:
             (out / name).unlink(missing_ok=True)
     return written
