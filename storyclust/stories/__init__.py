@@ -65,16 +65,17 @@ def find_stories(
     if n == 0:
         return Stories([], np.zeros(0, np.int64), np.zeros(0), config, {"vectorize": 0.0, "cluster": 0.0, "label": 0.0})
 
-    with stage(timings, "vectorize", progress, "Vectorising"):
-        when = stamps([articles[i].date for i in canon])
-        identity = None
-        if config.identity_weight > 0 or config.identity_split is not None or config.names > 0:
+    when = stamps([articles[i].date for i in canon])
+    identity = None
+    if config.identity_weight > 0 or config.identity_split is not None or config.names > 0:
+        with stage(timings, "identity", progress, "Reading names"):
             identity = identity_block(
                 identity_features([titles[i] for i in canon], [texts[i] for i in canon], lead=config.identity_lead),
                 when,
                 [articles[i].source for i in canon],
                 burst_days=config.identity_burst_days,
             )
+    with stage(timings, "vectorize", progress, "Vectorising"):
         docs = story_documents([titles[i] for i in canon], [texts[i] for i in canon], config.title_weight)
         rep = vectorize(
             docs,

@@ -4,12 +4,15 @@ definitions, and the identity split on built cases with known answers."""
 from __future__ import annotations
 
 import math
+from datetime import datetime, timezone
 
 import numpy as np
 import pytest
 from scipy import sparse
 
+from storyclust.records import Article
 from storyclust.settings import StoryConfig
+from storyclust.stories import find_stories
 from storyclust.stories.identity import (
     IdentityBlock,
     burst_weights,
@@ -169,3 +172,40 @@ def test_the_threshold_decides_the_edges() -> None:
 def test_identity_settings_are_validated(changes: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         StoryConfig(**changes)
+
+
+def _incident(name: str, city: str, street: str, age: int, block: int, day: int, outlet: str) -> Article:
+    text = (
+        f"{city.upper()} - A man was shot and wounded on the {block} block of {street} late on Friday, "
+        f"police said. {name}, {age}, was taken to a hospital with injuries that were not life-threatening. "
+        f"Officers in {city} found shell casings near the scene and asked witnesses to call the police. "
+        f"Detectives said {name} was shot after an argument; no arrest has been made in {city} so far."
+    )
+    return Article(id=f"{city}-{outlet}", title=f"Man shot in {city}", text=text,
+                   date=datetime(2024, 5, day, tzinfo=timezone.utc), source=outlet)
+
+
+LOOKALIKES = [
+    _incident("Jordan Whitfield", "Stockton", "Oak Avenue", 25, 3400, 3, "a"),
+    _incident("Jordan Whitfield", "Stockton", "Oak Avenue", 25, 3400, 3, "b"),
+    _incident("Marisol Quintero", "Fresno", "Elm Street", 41, 1200, 5, "c"),
+    _incident("Marisol Quintero", "Fresno", "Elm Street", 41, 1200, 5, "d"),
+]
+
+
+def _stories(config: StoryConfig) -> list[tuple[set[str], tuple[str, ...]]]:
+    articles = LOOKALIKES
+    stories = find_stories(articles, [a.title for a in articles], [a.text for a in articles],
+                           np.arange(len(articles)), config)
+    return [({articles[i].id for i in s.members}, s.names) for s in stories.stories]
+
+
+def test_look_alike_incidents_split_by_identity_and_labels_carry_their_names() -> None:
+    off = _stories(StoryConfig(identity_weight=0.0, identity_split=None, names=0))
+    on = _stories(StoryConfig(identity_weight=0.1, identity_split=0.05, identity_min_part=1, names=3))
+    assert [members for members, _ in off] == [{a.id for a in LOOKALIKES}]  # one topic: one story
+    assert all(names == () for _, names in off)
+    assert sorted(sorted(members) for members, _ in on) == [["Fresno-c", "Fresno-d"], ["Stockton-a", "Stockton-b"]]
+    for members, names in on:
+        person = "jordan whitfield" if "Stockton-a" in members else "marisol quintero"
+        assert person in names
