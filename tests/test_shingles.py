@@ -100,7 +100,7 @@ def test_shared_hashes_mean_shared_kgrams() -> None:
 def test_shingling_in_chunks_gives_the_same_sets(monkeypatch) -> None:
     texts = [f"story {i} about the same long event with words {i % 3} and more words" for i in range(23)] + ["", "a"]
     whole = shingles.shingle(texts, 3)
-    monkeypatch.setattr(shingles, "_CHUNK", 4)
+    monkeypatch.setattr(shingles, "CHUNK", 4)
     chunked = shingles.shingle(texts, 3)
     assert np.array_equal(whole.hashes, chunked.hashes)
     assert np.array_equal(whole.offsets, chunked.offsets)

@@ -23,7 +23,7 @@ from ..hashing import FNV_OFFSET, FNV_PRIME, MIX_1, finalize
 
 __all__ = ["Shingles", "encode", "shingle"]
 
-_CHUNK = 32768  # documents shingled at a time
+CHUNK = 32768  # documents shingled at a time
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,8 @@ def _doc_shingles(buf, start, end, k, tokens, out):
 
 
 @numba.njit(cache=True, parallel=True)
-def _shingle_all(buf, starts, k):
+def shingle_buffer(buf, starts, k):
+    """Sorted, distinct k-word shingle hashes of every document in an encoded buffer: ``(hashes, offsets)``."""
     n = len(starts) - 1
     counts = np.empty(n, np.int64)
     for d in numba.prange(n):
@@ -143,9 +144,9 @@ def shingle(texts: Sequence[str], k: int) -> Shingles:
     # In chunks of documents: the byte buffer and the per-token scratch arrays of a million articles would
     # take about 10 GB at once; only the shingle hashes themselves are kept.
     parts, sizes = [], []
-    for base in range(0, len(texts), _CHUNK):
-        buf, starts = encode(texts[base : base + _CHUNK])
-        chunk_hashes, chunk_offsets = _shingle_all(buf, starts, k)
+    for base in range(0, len(texts), CHUNK):
+        buf, starts = encode(texts[base : base + CHUNK])
+        chunk_hashes, chunk_offsets = shingle_buffer(buf, starts, k)
         parts.append(chunk_hashes)
         sizes.append(np.diff(chunk_offsets))
     offsets = np.zeros(len(texts) + 1, np.int64)

@@ -24,7 +24,7 @@ import numba
 import numpy as np
 
 from ..hashing import FNV_OFFSET, FNV_PRIME, GOLDEN, MIX_1
-from .shingles import _CHUNK, Shingles, _shingle_all, encode
+from .shingles import CHUNK, Shingles, encode, shingle_buffer
 
 __all__ = ["Template", "learn_template", "ShingleFrequency", "shingle_frequency", "content_sizes"]
 
@@ -189,8 +189,8 @@ class Template:
         if not len(self.hashes):
             return list(texts)
         out = list(texts)
-        for base in range(0, len(texts), _CHUNK):
-            chunk = texts[base : base + _CHUNK]
+        for base in range(0, len(texts), CHUNK):
+            chunk = texts[base : base + CHUNK]
             buf, starts = encode(chunk)
             flags, offsets = _template_flags(buf, starts, self.hashes)
             total = np.concatenate(([0], np.cumsum(flags)))
@@ -209,14 +209,14 @@ class Template:
         texts, without building them)."""
         parts, sizes = [], []
         cached = self._encoded[1] if self._encoded and self._encoded[0] is texts else []
-        for number, base in enumerate(range(0, len(texts), _CHUNK)):
+        for number, base in enumerate(range(0, len(texts), CHUNK)):
             if cached:
                 buf, starts = cached[number]
             else:
-                buf, starts = encode(texts[base : base + _CHUNK])
+                buf, starts = encode(texts[base : base + CHUNK])
             if len(self.hashes):
                 buf, starts = _strip_buffer(buf, starts, self.hashes)
-            chunk_hashes, chunk_offsets = _shingle_all(buf, starts, k)
+            chunk_hashes, chunk_offsets = shingle_buffer(buf, starts, k)
             parts.append(chunk_hashes)
             sizes.append(np.diff(chunk_offsets))
         offsets = np.zeros(len(texts) + 1, np.int64)
@@ -236,8 +236,8 @@ def learn_template(
     if len(texts) != len(sources):
         raise ValueError(f"got {len(texts)} texts but {len(sources)} sources")
     parts, sizes, encoded, kept = [], [], [], 0
-    for base in range(0, len(texts), _CHUNK):
-        buf, starts = encode(texts[base : base + _CHUNK])
+    for base in range(0, len(texts), CHUNK):
+        buf, starts = encode(texts[base : base + CHUNK])
         h, off = _doc_line_hashes(buf, starts)
         parts.append(h)
         sizes.append(np.diff(off))
