@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterable, Mapping, Sequence
 
+from .records import stamp
+
 __all__ = [
     "Edits",
     "GroupLineage",
@@ -173,15 +175,11 @@ def edits_of(diff: WordDiff, headline_changed: bool = False) -> Edits:
 
 def date_order(members: Iterable[int], dates: Sequence[datetime | None]) -> list[int]:
     """Members sorted by date, undated last, ties in input order."""
-    return sorted(members, key=lambda i: (dates[i] is None, _stamp(dates[i]), i))
-
-
-def _stamp(date: datetime | None) -> float:
-    return date.timestamp() if date is not None else 0.0
+    return sorted(members, key=lambda i: (dates[i] is None, 0.0 if dates[i] is None else stamp(dates[i]), i))
 
 
 def _before(first: datetime | None, second: datetime | None) -> bool:
-    return first is not None and second is not None and _stamp(first) < _stamp(second)
+    return first is not None and second is not None and stamp(first) < stamp(second)
 
 
 def origin_of(
@@ -190,8 +188,8 @@ def origin_of(
     """The group's origin: earliest dated, then the canonical article, then the longest text, then first read."""
     dated = [i for i in members if dates[i] is not None]
     if dated:
-        first = min(_stamp(dates[i]) for i in dated)
-        candidates = [i for i in dated if _stamp(dates[i]) == first]
+        first = min(stamp(dates[i]) for i in dated)
+        candidates = [i for i in dated if stamp(dates[i]) == first]
     else:
         candidates = list(members)
     if canonical in candidates:
