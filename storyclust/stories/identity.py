@@ -65,8 +65,8 @@ def _key(token: str) -> str:
 
 def _case_counts(tokenized: list[list[str]]) -> tuple[Counter, Counter]:
     """Per word: times written capitalised inside a sentence, and times written in lower case."""
-    cap: Counter = Counter()
-    low: Counter = Counter()
+    capitalised: list[str] = []
+    lower: list[str] = []
     for tokens in tokenized:
         start = True
         for token in tokens:
@@ -74,43 +74,59 @@ def _case_counts(tokenized: list[list[str]]) -> tuple[Counter, Counter]:
                 start = True
                 continue
             c = token[0]
-            if c.isalpha():
-                if c.isupper():
-                    if not start:
-                        cap[_key(token)] += 1
-                else:
-                    low[_key(token)] += 1
+            if c.isupper():
+                if not start:
+                    capitalised.append(token)
+            elif c.isalpha():
+                lower.append(token)
             start = False
+    cap: Counter = Counter()
+    for token, count in Counter(capitalised).items():
+        cap[_key(token)] += count
+    low: Counter = Counter()
+    for token, count in Counter(lower).items():
+        low[_key(token)] += count
     return cap, low
 
 
-def _token_features(tokens: list[str], names: set[str], out: list[str]) -> None:
+def _flush(run: list[str], out: list[str]) -> None:
+    while run and run[-1] in _CONNECT:
+        run.pop()
+    if run:
+        out.append("n:" + "_".join(run))
+        if len(run) > 1:
+            out.extend("n1:" + w for w in run if w not in _CONNECT)
+    run.clear()
+
+
+def _token_features(tokens: list[str], names: set[str], out: list[str], keys: dict[str, str]) -> None:
     run: list[str] = []
-
-    def flush() -> None:
-        while run and run[-1] in _CONNECT:
-            run.pop()
-        if run:
-            out.append("n:" + "_".join(run))
-            if len(run) > 1:
-                out.extend("n1:" + w for w in run if w not in _CONNECT)
-        run.clear()
-
     for i, token in enumerate(tokens):
         if token in _BREAK:
-            flush()
+            if run:
+                _flush(run, out)
             continue
         c = token[0]
-        if c.isalpha() and c.isupper():
-            key = _key(token)
+        if c.isupper():
+            key = keys.get(token)
+            if key is None:
+                key = keys[token] = _key(token)
             if key in names:
                 run.append(key)
                 continue
         elif run and token in _CONNECT:
             run.append(token)
             continue
-        flush()
-        value = token.replace(",", "") if c.isdigit() else _NUMBER_WORDS.get(token.lower())
+        if run:
+            _flush(run, out)
+        if c.isdigit():
+            value = token.replace(",", "")
+        elif token in _NUMBER_WORDS:
+            value = _NUMBER_WORDS[token]
+        elif c.isupper() or not token.islower():
+            value = _NUMBER_WORDS.get(token.lower())
+        else:
+            continue
         if value is not None and i + 1 < len(tokens):
             unit = tokens[i + 1]
             if unit in _BREAK or unit[0].isdigit():
@@ -119,7 +135,8 @@ def _token_features(tokens: list[str], names: set[str], out: list[str]) -> None:
             if unit.startswith("year") or unit in _SKIP_UNIT:
                 continue
             out.append(f"q:{value}_{unit.split('-')[0]}")
-    flush()
+    if run:
+        _flush(run, out)
 
 
 def identity_features(titles: Sequence[str], texts: Sequence[str], *, lead: int | None = None) -> list[list[str]]:
@@ -132,6 +149,7 @@ def identity_features(titles: Sequence[str], texts: Sequence[str], *, lead: int 
     cap, low = _case_counts(tokenized)
     names = {w for w, c in cap.items() if c >= low.get(w, 0) and len(w) > 1 and w not in _CALENDAR}
     result = []
+    keys: dict[str, str] = {}
     for title, body, tokens in zip(titles, bodies, tokenized):
         out: list[str] = []
         for line in body[:300].split("\n")[:3]:
@@ -146,7 +164,7 @@ def identity_features(titles: Sequence[str], texts: Sequence[str], *, lead: int 
         out.extend("a:" + m for m in _AGE.findall(both))
         out.extend("a:" + m for m in _AGE_APPOSITIVE.findall(both))
         out.extend("a:" + m for m in _AGE_PAREN.findall(both))
-        _token_features(tokens, names, out)
+        _token_features(tokens, names, out, keys)
         result.append(out)
     return result
 
