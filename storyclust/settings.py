@@ -136,11 +136,11 @@ class StoryConfig:
     time_scale_days (7.0, days): graph similarities become ``cos / (1 + days apart / scale)``; ``None``: off.
     mixture_sweeps (5, sweeps): Dirichlet-multinomial sweeps moving short texts between stories; 0 turns it off.
     terms (8, terms): distinctive terms per story label.
-    names (0, names): key names and places (identity features) per story label; 0: none.
-    identity_weight (0.0, share): weight of the identity block (names, datelines, ages, counts) beside TF-IDF; 0: off.
-    identity_split (None, cosine): cut stories into parts whose members' identity cosine reaches this; ``None``: off.
+    names (5, names): key names and places (identity features) per story label; 0: none.
+    identity_weight (0.1, share): weight of the identity block (names, datelines, ages, counts) beside TF-IDF; 0: off.
+    identity_split (0.05, cosine): cut stories into parts whose members' identity cosine reaches this; ``None``: off.
     identity_min_features (3, features): only articles with this many identity features take part in the split.
-    identity_min_part (2, articles): the split cuts off only parts of this many; smaller ones rejoin by topic.
+    identity_min_part (1, articles): the split cuts off only parts of this many; smaller ones rejoin by topic.
     identity_burst_days (14.0, days): identity weight x share of a feature's dated pairs this close; ``None``: off.
     identity_lead (None, characters): identity is read from the title and this much of the text; ``None``: all.
     random_state (0): seed of the randomised SVD, its sample, and the neighbor search on large corpora.
@@ -172,11 +172,11 @@ class StoryConfig:
     short_text_evidence: bool = True
     mixture_sweeps: int = 5
     terms: int = 8
-    names: int = 0
-    identity_weight: float = 0.0
-    identity_split: float | None = None
+    names: int = 5
+    identity_weight: float = 0.1
+    identity_split: float | None = 0.05
     identity_min_features: int = 3
-    identity_min_part: int = 2
+    identity_min_part: int = 1
     identity_burst_days: float | None = 14.0
     identity_lead: int | None = None
     random_state: int = 0
@@ -225,12 +225,12 @@ class StoryConfig:
         _check(
             0.0 <= self.identity_weight < 1.0,
             f"identity_weight must be in [0, 1), got {self.identity_weight}",
-            "give the identity block's share of each row's weight (0.25 measured best), or 0 to turn it off",
+            "give the identity block's share of each row's weight (default 0.1), or 0 to turn it off",
         )
         _check(
             self.identity_split is None or 0.0 < self.identity_split <= 1.0,
             f"identity_split must be in (0, 1] or None, got {self.identity_split}",
-            "give an identity cosine (0.05 measured best), or None to turn the identity split off",
+            "give an identity cosine (default 0.05), or None to turn the identity split off",
         )
         _check(
             self.identity_min_features >= 1,
@@ -240,7 +240,7 @@ class StoryConfig:
         _check(
             self.identity_min_part >= 1,
             f"identity_min_part must be >= 1, got {self.identity_min_part}",
-            "give the smallest part the identity split cuts off (default 2; 1 cuts off single articles)",
+            "give the smallest part the identity split cuts off (default 1; 2 keeps single articles in)",
         )
         _check(
             self.identity_burst_days is None or self.identity_burst_days > 0,
@@ -255,7 +255,7 @@ class StoryConfig:
         _check(
             self.names >= 0,
             f"names must be >= 0, got {self.names}",
-            "give the names per story label (0 for none)",
+            "give the names per story label (default 5), or 0 for none",
         )
 
     def describe(self) -> dict[str, Any]:
