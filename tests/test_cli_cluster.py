@@ -28,7 +28,7 @@ ARTICLE_FIELDS = [
     "id", "title", "source", "date", "dup_group", "canonical_id", "is_canonical", "thin", "story_id", "story_probability",
 ]
 STORY_FIELDS = [
-    "story_id", "size", "copies", "singleton", "terms", "headline", "first_date", "last_date", "sources", "article_ids",
+    "story_id", "size", "copies", "singleton", "terms", "names", "headline", "first_date", "last_date", "sources", "article_ids",
 ]
 
 
