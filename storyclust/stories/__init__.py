@@ -2,6 +2,8 @@
 
 The stage, one module per step, in the order :func:`find_stories` runs them::
 
+    identity     names, places, datelines, ages and counts per article (corpus-learned truecasing), weighed by
+                 IDF and by how bursty their coverage is
     vocabulary   words and word pairs counted per article (numba), an exact vocabulary
     vectorize    TF-IDF (title weighted over body), LSA (TruncatedSVD), L2-normalised points
     graph        time-gated k-nearest-neighbor graph (exact; ivf: inverted-file search on large corpora),
@@ -10,7 +12,8 @@ The stage, one module per step, in the order :func:`find_stories` runs them::
     merge        clusters and noise articles whose exact TF-IDF centroids are close join, closest first,
                  within max_gap_days (short texts: only where their terms speak for one story);
                  leftovers pairs lone articles that are each other's nearest
-    timesplit    a story never spans a gap in its dates longer than max_gap_days
+    timesplit    a story never spans a gap in its dates longer than max_gap_days; then the identity split
+                 cuts a story where its members share no identity
     mixture      greedy Dirichlet-multinomial sweeps: short texts move among stories of five or more
     label        distinctive terms (class-based TF-IDF) and the most central article
 
