@@ -31,6 +31,7 @@ import numpy as np
 
 from ..settings import StoryConfig
 from ..stories import cluster_points
+from ..stories.identity import identity_block, identity_features
 from ..stories.label import central_members, class_tfidf, top_terms
 from ..stories.timeline import seconds
 from ..stories.vectorize import lsa_dimensions, story_documents, vectorize
@@ -89,8 +90,9 @@ class _Ids:
 
 
 def _window(conn: sqlite3.Connection, new: list[int], config: StoryConfig) -> list[tuple]:
-    """The unique articles of the active window: ``(ord, shown_title, text, stamp, story_id)`` in read order."""
-    unique = ("SELECT a.ord, a.shown_title, a.text, a.stamp, a.story_id FROM articles a LEFT JOIN groups g "
+    """The unique articles of the active window: ``(ord, shown_title, text, stamp, story_id, source)`` in read
+    order."""
+    unique = ("SELECT a.ord, a.shown_title, a.text, a.stamp, a.story_id, a.source FROM articles a LEFT JOIN groups g "
               "ON g.group_id = a.dup_group WHERE (g.canonical IS NULL OR g.canonical = a.ord)")
     marks = ",".join("?" * len(new))
     lo, hi, undated = conn.execute(
@@ -138,11 +140,18 @@ def add_stories(conn: sqlite3.Connection, run_id: int, new: list[int], config: S
     old_story = [r[4] for r in rows]
     story_config = config if config.svd_components is not None else replace(
         config, svd_components=lsa_dimensions(len(rows)))
+    identity = None  # the steps of storyclust.stories.find_stories, on the window's rows
+    if config.identity_weight > 0 or config.identity_split is not None or config.names > 0:
+        sources = [r[5] for r in rows]
+        identity = identity_block(identity_features(titles, texts, lead=config.identity_lead), when, sources,
+                                  burst_days=config.identity_burst_days)
     rep = vectorize(story_documents(titles, texts, story_config.title_weight), max_features=config.max_features,
                     min_df=config.min_df, max_df=config.max_df, ngram_range=config.ngram_range,
                     components=story_config.svd_components, random_state=config.random_state,
-                    svd_sample=config.svd_sample)
-    labels, probability, _ = cluster_points(rep.points, rep.tfidf, when, story_config, residual=rep.residual)
+                    svd_sample=config.svd_sample, identity=identity, identity_weight=config.identity_weight)
+    labels, probability, _ = cluster_points(
+        rep.points, rep.tfidf, when, story_config, residual=rep.residual, identity=identity,
+        topic_terms=None if rep.topic_columns is None else np.diff(rep.topic.indptr))
     checkpoint("stories-cluster")
 
     # Map the window's clusters to stories.
@@ -227,7 +236,7 @@ def add_stories(conn: sqlite3.Connection, run_id: int, new: list[int], config: S
                              for r in range(len(rows))], np.int64)
     index = {s: i for i, s in enumerate(sorted(set(story_of_row.tolist())))}
     local = np.array([index[s] for s in story_of_row.tolist()], np.int64)
-    terms = top_terms(class_tfidf(rep.tfidf, local, len(index)), rep.names, config.terms) if len(rows) else []
+    terms = top_terms(class_tfidf(rep.topic, local, len(index)), rep.names, config.terms) if len(rows) else []
     central = central_members(rep.points, local, len(index)) if len(rows) else []
     write_stories(conn, run_id, touched, {s: (terms[i], ords[central[i]]) for s, i in index.items()})
     return changes
