@@ -429,8 +429,8 @@ ODD_CHARACTERS = [chr(c) for c in [*range(0x20), *range(0x7f, 0xa0)]] + [
 
 @needs_chromium
 def test_the_page_escapes_what_the_terminal_report_escapes(tmp_path):
-    """Every title reaches the page as storyclust.report.visible() writes it for the terminal."""
-    from storyclust.report import visible
+    """Every title reaches the page as storyclust.safe_text.visible() writes it for the terminal."""
+    from storyclust.safe_text import visible
 
     titles = [f"a{ch}b" for ch in ODD_CHARACTERS]
     rows = [{"id": f"x{k}", "title": t, "source": t, "date": None, "dup_group": None, "canonical_id": f"x{k}",

@@ -16,7 +16,8 @@ import pytest
 from storyclust import pipeline
 from storyclust.pipeline import Prepared, Result
 from storyclust.records import Article, ReadResult, SkippedRecord
-from storyclust.report import ESCAPED_CATEGORIES, json_text, render_cluster, render_dedup, shown, visible
+from storyclust.report import render_cluster, render_dedup
+from storyclust.safe_text import ESCAPED_CATEGORIES, json_text, shown, visible
 from storyclust.settings import StoryConfig
 
 BODY = (
