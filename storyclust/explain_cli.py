@@ -1,6 +1,6 @@
 """The ``storyclust explain`` command (registered on the CLI group by cli.py): it calls
 :func:`storyclust.explain.explain_pair` or :func:`~storyclust.explain.explain_article` and renders the answer as
-:class:`rich.text.Text` (text from the data through :func:`storyclust.report.shown`, never markup)."""
+:class:`rich.text.Text` (text from the data through :func:`storyclust.safe_text.shown`, never markup)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import click
 from rich.console import Console
 from rich.text import Text
 
-from .cli import handles_input_errors
+from .cli_options import handles_input_errors
 from .explain import ArticleExplanation, Check, PairExplanation, explain_article, explain_pair
-from .report import shown
+from .safe_text import shown
 
 __all__ = ["explain", "render_pair", "render_article"]
 

@@ -13,10 +13,11 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from ..cli import (dedup_config, dedup_options, fail, handles_input_errors, input_options, inputs_of, load_inputs,
+from ..cli_options import (dedup_config, dedup_options, fail, handles_input_errors, input_options, inputs_of, load_inputs,
                    refuse_empty, story_config, story_options)
 from ..export import check_output, document, write_outputs
-from ..report import json_text, render_cluster
+from ..report import render_cluster
+from ..safe_text import json_text
 from .update import UpdateReport, update as update_state
 from .view import read_state
 
