@@ -4,7 +4,6 @@ oracles on small inputs and on built cases with known answers."""
 
 from __future__ import annotations
 
-import math
 import random
 from collections import Counter
 

@@ -9,7 +9,6 @@ capital, lower-case when it holds an ASCII lower-case letter and no capital. Wor
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Sequence
 

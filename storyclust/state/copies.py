@@ -146,7 +146,6 @@ def add_copies(conn: sqlite3.Connection, shingles: Shingles, run_id: int, config
     union = _Union()
     touched_sets = {int(s) for s in set_of[set_of >= 0].tolist()}
     if new_sets:
-        local = np.array(new_sets, np.int64)
         new_shingles = _stack([shingles.of(i) for i in new_sets])
         ids = next_set + np.arange(len(new_sets))
         conn.executemany(

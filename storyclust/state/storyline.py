@@ -109,7 +109,6 @@ def add_stories(conn: sqlite3.Connection, run_id: int, new: list[int], config: S
     changes = StoryChanges()
     ids = _Ids(conn)
     new_set = set(new)
-    canon = canonical_ords(conn, new)
     events: list[tuple] = []
     assigned: dict[int, tuple[int, float]] = {}  # new article -> (story, probability)
 

@@ -96,7 +96,6 @@ def _read(conn: sqlite3.Connection, folder: Path, since, changed: bool) -> Resul
     articles = [Article(r[1], r[2], zlib.decompress(r[4]).decode("utf-8", "surrogatepass"), _date(r[5]), r[6], r[7],
                         metadata=json.loads(r[8])) for r in rows]
     titles = [r[3] for r in rows]
-    n = len(rows)
     canonical_of = np.array([index.get(r[11], i) for i, r in enumerate(rows)], np.int64)
     group_ids = sorted({r[10] for r in rows if r[10] is not None})
     group_index = {g: k for k, g in enumerate(group_ids)}
