@@ -21,7 +21,7 @@ import numpy as np
 
 from ..hashing import FNV_OFFSET, FNV_PRIME, MIX_1, finalize
 
-__all__ = ["Shingles", "encode", "shingle"]
+__all__ = ["CHUNK", "Shingles", "encode", "join_chunks", "shingle", "shingle_buffer"]
 
 CHUNK = 32768  # documents shingled at a time
 
@@ -143,14 +143,18 @@ def shingle(texts: Sequence[str], k: int) -> Shingles:
         raise ValueError(f"shingle size must be >= 1, got {k}")
     # In chunks of documents: the byte buffer and the per-token scratch arrays of a million articles would
     # take about 10 GB at once; only the shingle hashes themselves are kept.
-    parts, sizes = [], []
+    parts = []
     for base in range(0, len(texts), CHUNK):
         buf, starts = encode(texts[base : base + CHUNK])
         chunk_hashes, chunk_offsets = shingle_buffer(buf, starts, k)
-        parts.append(chunk_hashes)
-        sizes.append(np.diff(chunk_offsets))
-    offsets = np.zeros(len(texts) + 1, np.int64)
+        parts.append((chunk_hashes, chunk_offsets))
+    return join_chunks(parts, len(texts))
+
+
+def join_chunks(parts: Sequence[tuple[np.ndarray, np.ndarray]], n: int) -> Shingles:
+    """The :class:`Shingles` of ``n`` documents from consecutive chunks' ``(hashes, offsets)``."""
+    offsets = np.zeros(n + 1, np.int64)
     if parts:
-        np.cumsum(np.concatenate(sizes), out=offsets[1:])
-    hashes = np.concatenate(parts) if parts else np.zeros(0, np.uint64)
+        np.cumsum(np.concatenate([np.diff(o) for _, o in parts]), out=offsets[1:])
+    hashes = np.concatenate([h for h, _ in parts]) if parts else np.zeros(0, np.uint64)
     return Shingles(hashes, offsets)

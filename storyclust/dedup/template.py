@@ -24,7 +24,7 @@ import numba
 import numpy as np
 
 from ..hashing import FNV_OFFSET, FNV_PRIME, GOLDEN, MIX_1
-from .shingles import CHUNK, Shingles, encode, shingle_buffer
+from .shingles import CHUNK, Shingles, encode, join_chunks, shingle_buffer
 
 __all__ = ["Template", "learn_template", "ShingleFrequency", "shingle_frequency", "content_sizes"]
 
@@ -207,7 +207,7 @@ class Template:
     def shingle(self, texts: Sequence[str], k: int) -> Shingles:
         """Word ``k``-gram shingles of ``texts`` without their template lines (as ``shingle`` of the stripped
         texts, without building them)."""
-        parts, sizes = [], []
+        parts = []
         cached = self._encoded[1] if self._encoded and self._encoded[0] is texts else []
         for number, base in enumerate(range(0, len(texts), CHUNK)):
             if cached:
@@ -216,15 +216,9 @@ class Template:
                 buf, starts = encode(texts[base : base + CHUNK])
             if len(self.hashes):
                 buf, starts = _strip_buffer(buf, starts, self.hashes)
-            chunk_hashes, chunk_offsets = shingle_buffer(buf, starts, k)
-            parts.append(chunk_hashes)
-            sizes.append(np.diff(chunk_offsets))
-        offsets = np.zeros(len(texts) + 1, np.int64)
-        if parts:
-            np.cumsum(np.concatenate(sizes), out=offsets[1:])
-        hashes = np.concatenate(parts) if parts else np.zeros(0, np.uint64)
+            parts.append(shingle_buffer(buf, starts, k))
         self._encoded.clear()
-        return Shingles(hashes, offsets)
+        return join_chunks(parts, len(texts))
 
 
 def learn_template(
