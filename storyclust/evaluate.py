@@ -22,7 +22,6 @@ Labels are any hashable values; ``None`` (unlabelled, or not a duplicate) is a c
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -31,6 +30,7 @@ from typing import Any, Hashable, Sequence
 import numpy as np
 from sklearn import metrics
 
+from .export import read_rows
 from .records import Article, InputError
 
 __all__ = [
@@ -344,19 +344,4 @@ def read_predictions(directory: str | Path) -> list[dict]:
     path = Path(directory) / "articles.jsonl"
     if not path.is_file():
         raise InputError(str(path), "no such file (give the --output folder of a cluster or dedup run)")
-    rows = []
-    with open(path, encoding="utf-8", errors="strict") as lines:
-        try:
-            for number, line in enumerate(lines, 1):
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError as err:
-                    raise InputError(f"{path}:{number}", f"not valid JSON ({err.msg})") from None
-                if not isinstance(row, dict) or "id" not in row:
-                    raise InputError(f"{path}:{number}", "expected an object with an \"id\"")
-                rows.append(row)
-        except UnicodeDecodeError:
-            raise InputError(str(path), "not valid UTF-8") from None
-    return rows
+    return read_rows(path, key="id")

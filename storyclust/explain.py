@@ -82,7 +82,7 @@ class OutputFolder:
     """The tables of an output folder by article id, with the run's corpus read again only when needed."""
 
     def __init__(self, directory: str | Path):
-        from .html_report.folder import read_rows
+        from .export import read_rows
 
         out = Path(directory)
         if not out.is_dir():

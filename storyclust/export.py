@@ -20,6 +20,7 @@ from .records import InputError
 from . import tables
 
 __all__ = [
+    "read_rows",
     "OUTPUT_FILES",
     "ALL_FIELDS",
     "article_rows",
@@ -233,3 +234,27 @@ def write_outputs(
         if out / name not in written:
             (out / name).unlink(missing_ok=True)
     return written
+
+
+def read_rows(path: Path, *, key: str | None = None) -> list[dict[str, Any]]:
+    """Every line of a JSONL output file as a dict (holding ``key``, if given); a bad line is an
+    :class:`InputError` at its line."""
+    rows = []
+    try:
+        with open(path, encoding="utf-8") as fh:
+            for number, line in enumerate(fh, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError as err:
+                    raise InputError(f"{path}:{number}", f"not valid JSON ({err.msg})") from None
+                if not isinstance(row, dict) or (key is not None and key not in row):
+                    wanted = f'an object with an "{key}"' if key is not None else "a JSON object"
+                    raise InputError(f"{path}:{number}", f"expected {wanted}")
+                rows.append(row)
+    except OSError as err:
+        raise InputError(str(path), f"cannot read ({err.strerror or err})") from None
+    except UnicodeDecodeError:
+        raise InputError(str(path), "not valid UTF-8") from None
+    return rows

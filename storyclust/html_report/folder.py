@@ -14,34 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..export import read_rows
 from ..records import InputError
 from .model import ReportInput
 
-__all__ = ["Inputs", "read_folder", "read_rows", "recorded_inputs"]
+__all__ = ["Inputs", "read_folder", "recorded_inputs"]
 
 _RERUN = "run the command again with --html FILE to write the report with the run"
-
-
-def read_rows(path: Path) -> list[dict[str, Any]]:
-    """Every line of a JSONL output file as a dict; a bad line is an :class:`InputError` at its line."""
-    rows = []
-    try:
-        with open(path, encoding="utf-8") as fh:
-            for number, line in enumerate(fh, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError as err:
-                    raise InputError(f"{path}:{number}", f"not valid JSON ({err.msg})") from None
-                if not isinstance(row, dict):
-                    raise InputError(f"{path}:{number}", "expected a JSON object")
-                rows.append(row)
-    except OSError as err:
-        raise InputError(str(path), f"cannot read ({err.strerror or err})") from None
-    except UnicodeDecodeError:
-        raise InputError(str(path), "not valid UTF-8") from None
-    return rows
 
 
 def _summary(path: Path) -> dict[str, Any]:
