@@ -21,7 +21,7 @@ import numpy as np
 
 from ..hashing import FNV_OFFSET, FNV_PRIME, MIX_1, finalize
 
-__all__ = ["CHUNK", "Shingles", "encode", "join_chunks", "shingle", "shingle_buffer"]
+__all__ = ["CHUNK", "Shingles", "encode", "join_chunks", "shingle", "shingle_buffer", "sort_unique"]
 
 CHUNK = 32768  # documents shingled at a time
 
@@ -91,11 +91,17 @@ def _doc_shingles(buf, start, end, k, tokens, out):
             s = (s ^ tokens[i + j]) * MIX_1  # order-sensitive combination of the k token hashes
             s ^= s >> np.uint64(29)
         out[i] = finalize(s)
-    out[:m].sort()
-    u = 1
-    for i in range(1, m):
-        if out[i] != out[u - 1]:
-            out[u] = out[i]
+    return sort_unique(out[:m])
+
+
+@numba.njit(cache=True)
+def sort_unique(a):
+    """Sort ``a`` in place and move its distinct values to the front; returns how many there are."""
+    a.sort()
+    u = 0
+    for q in range(len(a)):
+        if u == 0 or a[q] != a[u - 1]:
+            a[u] = a[q]
             u += 1
     return u
 

@@ -24,7 +24,7 @@ import numba
 import numpy as np
 
 from ..hashing import FNV_OFFSET, FNV_PRIME, GOLDEN, MIX_1
-from .shingles import CHUNK, Shingles, encode, join_chunks, shingle_buffer
+from .shingles import CHUNK, Shingles, encode, join_chunks, shingle_buffer, sort_unique
 
 __all__ = ["Template", "learn_template", "ShingleFrequency", "shingle_frequency", "content_sizes"]
 
@@ -74,14 +74,7 @@ def _doc_line_hashes(buf, starts):
                     out[o + c] = _line_hash(buf, lo, p)
                     c += 1
                 lo = p + 1
-        seg = out[o : o + c]
-        seg.sort()
-        u = 0
-        for q in range(c):
-            if u == 0 or seg[q] != seg[u - 1]:
-                seg[u] = seg[q]
-                u += 1
-        sizes[d] = u
+        sizes[d] = sort_unique(out[o : o + c])
     final = np.zeros(n + 1, np.int64)
     for d in range(n):
         final[d + 1] = final[d] + sizes[d]

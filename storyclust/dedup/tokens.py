@@ -16,7 +16,7 @@ import numba
 import numpy as np
 
 from ..hashing import FNV_OFFSET, FNV_PRIME
-from .shingles import encode
+from .shingles import encode, sort_unique
 from .template import Template, _line_hash, _member
 
 __all__ = ["TokenSets", "token_sets", "TitleHashes", "title_hashes", "pair_checks"]
@@ -40,17 +40,6 @@ def _letter(c):
 @numba.njit(cache=True, inline="always")
 def _digit(c):
     return 48 <= c <= 57
-
-
-@numba.njit(cache=True)
-def _sorted_unique(a):
-    a.sort()
-    u = 0
-    for q in range(len(a)):
-        if u == 0 or a[q] != a[u - 1]:
-            a[u] = a[q]
-            u += 1
-    return u
 
 
 @numba.njit(cache=True)
@@ -130,9 +119,9 @@ def _token_sets(buf, starts, template):
         lo, hi = width[d], width[d + 1]
         nn, nc, nl, nd = _scan(buf, starts[d], starts[d + 1], template, nums[lo:hi], caps[lo:hi], lower[lo:hi],
                                lead[d * _LEAD : (d + 1) * _LEAD])
-        counts[d, 0] = _sorted_unique(nums[lo : lo + nn])
-        counts[d, 1] = _sorted_unique(caps[lo : lo + nc])
-        counts[d, 2] = _sorted_unique(lower[lo : lo + nl])
+        counts[d, 0] = sort_unique(nums[lo : lo + nn])
+        counts[d, 1] = sort_unique(caps[lo : lo + nc])
+        counts[d, 2] = sort_unique(lower[lo : lo + nl])
         counts[d, 3] = nd
     return nums, caps, lower, lead, counts, width
 
@@ -189,7 +178,7 @@ def _title_words(buf, starts):
                 c += 1
             else:
                 p += 1
-        sizes[d] = _sorted_unique(out[o : o + c])
+        sizes[d] = sort_unique(out[o : o + c])
     offsets = np.zeros(n + 1, np.int64)
     for d in range(n):
         offsets[d + 1] = offsets[d] + sizes[d]
