@@ -31,7 +31,8 @@ import numpy as np
 
 from ..settings import StoryConfig
 from ..stories import cluster_points
-from ..stories.identity import identity_block, identity_features
+from ..stories.features import identity_features
+from ..stories.identity import identity_block
 from ..stories.label import central_members, class_tfidf, top_terms
 from ..stories.timeline import seconds
 from ..stories.vectorize import lsa_dimensions, story_documents, vectorize

@@ -33,8 +33,9 @@ from scipy import sparse
 from ..records import Article, ProgressSink, Stories, Story, stage
 from ..settings import StoryConfig
 from .density import density_clusters
+from .features import NAME_KINDS, identity_features
 from .graph import decay_by_time, knn_graph
-from .identity import NAME_KINDS, IdentityBlock, identity_block, identity_features, split_by_identity
+from .identity import IdentityBlock, identity_block, split_by_identity
 from .label import central_members, class_tfidf, top_terms
 from .merge import merge_units
 from .mixture import MIXTURE_MIN_STORY, moved, refine
