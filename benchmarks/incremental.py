@@ -154,7 +154,7 @@ def compare(name: str, data: str, how: str) -> dict:
         "corpus": name, "batching": how, "articles": len(order), **stats, "one_shot_seconds": round(one_seconds, 2),
         "dup_groups_replay": len(groups_state), "dup_groups_plain_one_shot": len(groups_plain),
         "identical_to_plain_one_shot": groups_plain == groups_state,
-        "dup_groups_content_one_shot": len(groups_one),
+        "dup_groups_content_one_shot": len(groups_one), "identical_to_content_one_shot": groups_one == groups_state,
         "differing_from_content_one_shot": len(groups_one ^ groups_state),
         "bcubed_f1_one_shot": round(f1_one, 4), "bcubed_f1_one_shot_plain_groups": round(f1_plain, 4), "bcubed_f1_replay": round(f1_state, 4),
         "bcubed_f1_delta": round(f1_state - f1_one, 4),
@@ -197,7 +197,8 @@ def _dup_only(parts: list[list[Article]]) -> dict:
     b = dup_partition([x.id for x in state.articles], state.dedup.group_of, state.dedup.canonical_of)
     return {"articles": len(order), "runs": len(parts), "dup_groups_replay": len(b),
             "dup_groups_plain_one_shot": len(plain), "identical_to_plain_one_shot": plain == b,
-            "dup_groups_content_one_shot": len(a), "differing_from_content_one_shot": len(a ^ b),
+            "dup_groups_content_one_shot": len(a), "identical_to_content_one_shot": a == b,
+            "differing_from_content_one_shot": len(a ^ b),
             "one_shot_dedup_seconds": round(one_seconds, 2), "replay_seconds": round(replay_seconds, 2)}
 
 

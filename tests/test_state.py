@@ -8,32 +8,21 @@ import sqlite3
 from dataclasses import replace as with_
 from datetime import timedelta
 
-import numpy as np
 import pytest
 
-from storyclust.dedup.groups import group
-from storyclust.dedup.lsh import candidates
-from storyclust.dedup.minhash import minhash
-from storyclust.dedup.shingles import shingle
-from storyclust.dedup.verify import verify
+from storyclust.dedup import deduplicate
 from storyclust.ingest import read_articles
 from storyclust.pipeline import prepare
 from storyclust.records import Article
 from storyclust.settings import DedupConfig, StoryConfig
 from storyclust.state import StateError, events, read_state, update
-from storyclust.state.copies import band_keys, set_keys
 
 
 def one_shot_groups(articles: list[Article]) -> set[tuple[str, frozenset]]:
-    """The oracle: the one-shot stage (shingles, MinHash, LSH candidates, exact verification, components and the
-    canonical rule) over all articles at once, as (canonical id, member ids)."""
-    config = DedupConfig()
-    texts = prepare(articles).texts
-    sh = shingle(texts, config.shingle_size)
-    pairs = verify(sh, candidates(sh, minhash(sh, num_perm=config.num_perm, seed=config.seed), *config.bands_rows),
-                   config).pairs
-    groups, _, _ = group(articles, np.array([len(t) for t in texts], np.int64), pairs)
-    return {(articles[g.canonical].id, frozenset(articles[m].id for m in g.members)) for g in groups}
+    """The oracle: the one-shot duplicate stage (storyclust.dedup.deduplicate: template, content checks,
+    components and the canonical rule) over all articles at once, as (canonical id, member ids)."""
+    result = deduplicate(articles, prepare(articles).texts, DedupConfig())
+    return {(articles[g.canonical].id, frozenset(articles[m].id for m in g.members)) for g in result.groups}
 
 
 def state_groups(folder) -> set[tuple[str, frozenset]]:
@@ -71,22 +60,6 @@ def test_late_earlier_article_becomes_canonical(tmp_path, fixture_articles):
     assert any(canon == early.id for canon, _ in groups)
     found = [e for e in events(tmp_path) if e.kind == "copy found"]
     assert found and all(e.story is None for e in found)
-
-
-def test_band_keys_give_the_banding_candidates(fixture_articles):
-    config = DedupConfig()
-    sh = shingle(prepare(fixture_articles).texts, 3)
-    sig = minhash(sh, num_perm=config.num_perm, seed=config.seed)
-    keys = band_keys(sig, *config.bands_rows)
-    shared = {(i, j) for i in range(len(sig)) for j in range(i + 1, len(sig)) if (keys[i] == keys[j]).any()}
-    from storyclust.dedup.lsh import candidate_pairs
-
-    assert shared == {tuple(p) for p in candidate_pairs(sig, *config.bands_rows).tolist()}
-    # rows > 2: the mixed key still agrees wherever a band is equal
-    mixed = band_keys(sig, 16, 8)
-    equal = (sig[:, None, :128].reshape(len(sig), 1, 16, 8) == sig[None, :, :128].reshape(1, len(sig), 16, 8)).all(-1)
-    assert ((mixed[:, None, :] == mixed[None, :, :]) == equal).all()
-    assert len(set(set_keys(sh).tolist())) == len({sh.of(i).tobytes() for i in range(len(sh))})
 
 
 def test_same_id_and_content_is_skipped_other_content_refused(tmp_path, fixture_articles):
@@ -177,4 +150,4 @@ def test_state_records_runs_and_is_in_wal_mode(tmp_path, fixture_articles):
     conn = sqlite3.connect(tmp_path / "state.sqlite")
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 1
-    assert conn.execute("SELECT COUNT(*) FROM band_keys").fetchone()[0] == 5 * DedupConfig().bands_rows[0]
+    assert conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 5

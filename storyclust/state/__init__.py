@@ -1,7 +1,8 @@
 """Incremental runs: a persistent state folder that takes each day's batch against the whole archive.
 
     db         the SQLite database (WAL mode), its lock, its settings, the crash-test checkpoints
-    copies     a batch's copies against every stored article (band-key lookups, exact verification)
+    copies     every stored article's copies again, with the one-shot duplicate stage; group_ids: groups whose
+               ids last, and the events of their changes
     storyline  a batch's stories: the active window re-clustered, its clusters mapped to stable story ids
     remove     an article taken out again (``replace``)
     update     one run of the above in one transaction

@@ -8,18 +8,19 @@ held (``flock``) for the whole run, so a second run on the same state is refused
 
 Tables:
 
-    meta       key/value: format version, the DedupConfig, StoryConfig and boilerplate fingerprint of the state
+    meta       key/value: format version, the DedupConfig, StoryConfig and boilerplate fingerprint of the state,
+               the next duplicate group id, the last run's candidate and empty-article counts
     runs       one row per committed run: when, inputs, counts
-    articles   id, date, stamp, source, title, content hash, cleaned text (zlib), length, shingle set,
-               duplicate group, story id and probability, run id; ``ord`` is the order read across runs
-    sets       each distinct non-empty shingle set once: its identity key, size and hashes (for exact
-               verification of later articles), its duplicate component
-    band_keys  (band, key, set): the LSH band keys of every set, indexed for lookups
-    set_pairs  verified copy pairs between distinct sets, with exact Jaccard and containment
-    groups     duplicate groups (components with two or more articles) and their canonical article
+    articles   id, date, stamp, source, title, content hash, cleaned text (zlib), length, thin flag,
+               similarity to its canonical article, duplicate group, story id and probability, run id; ``ord``
+               is the order read across runs
+    copy_pairs the verified copy pairs (ords) with their exact and content scores and evidence
+    template_lines  the template lines learned over the whole state (64-bit line hashes)
+    groups     duplicate groups (two or more articles), their canonical article, the run that last changed them
     stories    stable id, status (active, dormant, merged), merged_into, terms, headline, first and last date,
                outlets, sizes, the runs that created and last changed it
-    events     per run: story created, extended, merged, article joined, copy found, article replaced
+    events     per run: story created, extended, merged, article joined, article replaced; copy found, copy
+               lost, groups merged, group split (:mod:`storyclust.state.group_ids`)
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from ..settings import DedupConfig, StoryConfig
 __all__ = ["StateError", "StateBusy", "FORMAT", "FAULT_ENV", "checkpoint", "connect", "Lock", "check_settings",
            "settings_of"]
 
-FORMAT = 1
+FORMAT = 2
 FAULT_ENV = "STORYCLUST_STATE_FAULT"
 
 SCHEMA = """
@@ -48,24 +49,19 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE TABLE IF NOT EXISTS articles (
     ord INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, date TEXT, stamp REAL, source TEXT, url TEXT,
     title TEXT NOT NULL, shown_title TEXT NOT NULL, content_hash TEXT NOT NULL, text BLOB NOT NULL,
-    length INTEGER NOT NULL, set_id INTEGER, dup_group INTEGER, story_id INTEGER, story_probability REAL,
-    run_id INTEGER NOT NULL, metadata TEXT NOT NULL);
+    length INTEGER NOT NULL, thin INTEGER NOT NULL, sim_jaccard REAL, sim_containment REAL, dup_group INTEGER,
+    story_id INTEGER, story_probability REAL, run_id INTEGER NOT NULL, metadata TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS articles_stamp ON articles (stamp);
-CREATE INDEX IF NOT EXISTS articles_set ON articles (set_id);
+CREATE INDEX IF NOT EXISTS articles_group ON articles (dup_group);
 CREATE INDEX IF NOT EXISTS articles_story ON articles (story_id);
 CREATE INDEX IF NOT EXISTS articles_run ON articles (run_id);
-CREATE TABLE IF NOT EXISTS sets (
-    set_id INTEGER PRIMARY KEY, set_key INTEGER NOT NULL, size INTEGER NOT NULL, hashes BLOB NOT NULL,
-    component INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS sets_key ON sets (set_key);
-CREATE INDEX IF NOT EXISTS sets_component ON sets (component);
-CREATE TABLE IF NOT EXISTS band_keys (
-    band INTEGER NOT NULL, key INTEGER NOT NULL, set_id INTEGER NOT NULL, PRIMARY KEY (band, key, set_id)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS set_pairs (
+CREATE TABLE IF NOT EXISTS copy_pairs (
     a INTEGER NOT NULL, b INTEGER NOT NULL, jaccard REAL NOT NULL, containment REAL NOT NULL,
-    run_id INTEGER NOT NULL, PRIMARY KEY (a, b)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS set_pairs_b ON set_pairs (b);
+    content_jaccard REAL NOT NULL, content_containment REAL NOT NULL, shared INTEGER NOT NULL,
+    token_agreement REAL NOT NULL, only_a INTEGER NOT NULL, only_b INTEGER NOT NULL, headline REAL NOT NULL,
+    thin_exact INTEGER NOT NULL, PRIMARY KEY (a, b)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS copy_pairs_b ON copy_pairs (b);
+CREATE TABLE IF NOT EXISTS template_lines (hash INTEGER PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS groups (
     group_id INTEGER PRIMARY KEY, canonical INTEGER NOT NULL, size INTEGER NOT NULL, run_id INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS stories (

@@ -12,17 +12,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Sequence
 
-import numpy as np
-
 from ..clean import Boilerplate, load_boilerplate
-from ..dedup.groups import canonical
-from ..dedup.shingles import shingle
 from ..pipeline import prepare
 from ..records import Article, stamp
 from ..settings import DedupConfig, StoryConfig
-from .copies import add_copies
+from .copies import CopyChanges, recheck_copies
 from .db import FORMAT, Lock, StateError, check_settings, checkpoint, connect, load_meta, put_meta, settings_of
-from .storyline import StoryChanges, add_stories, mark_dormant
+from .remove import remove_article
+from .storyline import StoryChanges, add_stories, mark_dormant, write_stories
 
 __all__ = ["UpdateReport", "update", "content_hash"]
 
@@ -30,7 +27,8 @@ __all__ = ["UpdateReport", "update", "content_hash"]
 @dataclass
 class UpdateReport:
     """What one run did: its id, the articles added, skipped (already present, same content) and replaced, the
-    copies and duplicate groups it touched, and the stories created, extended and merged (absorbed -> survivor)."""
+    new articles found to be copies (``candidates`` and ``verified_pairs``: the duplicate stage's over the whole
+    state after the run), and the stories created, extended and merged (absorbed -> survivor)."""
 
     run_id: int
     added: int
@@ -128,7 +126,7 @@ def _run(conn: sqlite3.Connection, folder: Path, articles: list[Article], dedup,
         chunk = [a.id for a in articles[start : start + 900]]
         seen.update(conn.execute(
             f"SELECT id, content_hash FROM articles WHERE id IN ({','.join('?' * len(chunk))})", chunk))
-    batch, skipped, replaced, ids_in_batch = [], 0, 0, set()
+    batch, skipped, replaced, ids_in_batch, removed = [], 0, 0, set(), set()
     for a, h in zip(articles, hashes):
         if a.id in ids_in_batch:
             raise StateError(f"{a.location or a.id}: id {a.id!r} appears twice in this batch; give unique ids "
@@ -141,8 +139,9 @@ def _run(conn: sqlite3.Connection, folder: Path, articles: list[Article], dedup,
             if not replace:
                 raise StateError(f"{a.location or a.id}: id {a.id!r} is already in the state with other content; "
                                  "give --replace to replace it, or another id")
-            from .remove import remove_article
-            remove_article(conn, a.id, run_id)
+            story = remove_article(conn, a.id, run_id)
+            if story is not None:
+                removed.add(story)
             replaced += 1
         batch.append((a, h))
     checkpoint("read")
@@ -151,20 +150,20 @@ def _run(conn: sqlite3.Connection, folder: Path, articles: list[Article], dedup,
     prepared = prepare(new_articles, boilerplate)
     timings["clean"] = time.perf_counter() - t
     t = time.perf_counter()
-    shingles = shingle(prepared.texts, dedup.shingle_size)
-    copies = add_copies(conn, shingles, run_id, dedup)
     first = conn.execute("SELECT COALESCE(MAX(ord), -1) + 1 FROM articles").fetchone()[0]
     ords = list(range(first, first + len(batch)))
     conn.executemany(
-        "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, ?)",
+        "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, NULL, NULL, NULL, NULL, NULL, ?, ?)",
         ((o, a.id, _iso(a.date), None if a.date is None else stamp(a.date), a.source, a.url, a.title,
           prepared.titles[i], h, zlib.compress(prepared.texts[i].encode("utf-8", "surrogatepass"), 1),
-          len(prepared.texts[i]), None if copies.set_of[i] < 0 else int(copies.set_of[i]), run_id,
-          json.dumps(a.metadata, ensure_ascii=False, default=str))
+          len(prepared.texts[i]), run_id, json.dumps(a.metadata, ensure_ascii=False, default=str))
          for i, (o, (a, h)) in enumerate(zip(ords, batch))),
     )
     checkpoint("articles")
-    found = _regroup(conn, copies.touched, copies.absorbed, run_id, set(ords))
+    # Every stored article's copies again: what the duplicate stage learns changes with each batch.
+    copies = recheck_copies(conn, run_id, dedup, set(ords)) if batch else CopyChanges()
+    if removed:
+        write_stories(conn, run_id, sorted(removed), {})
     timings["dedup"] = time.perf_counter() - t
     checkpoint("groups")
 
@@ -174,7 +173,7 @@ def _run(conn: sqlite3.Connection, folder: Path, articles: list[Article], dedup,
         mark_dormant(conn, stories)
     timings["stories"] = time.perf_counter() - t
     report = UpdateReport(
-        run_id=run_id, added=len(batch), skipped=skipped, replaced=replaced, copies_found=found,
+        run_id=run_id, added=len(batch), skipped=skipped, replaced=replaced, copies_found=copies.copies_found,
         candidates=copies.candidates, verified_pairs=copies.pairs, stories_created=sorted(changes.created),
         stories_extended=sorted(changes.extended), stories_merged=dict(sorted(changes.merged.items())),
         window=changes.window, seconds={k: round(v, 3) for k, v in timings.items()},
@@ -184,41 +183,4 @@ def _run(conn: sqlite3.Connection, folder: Path, articles: list[Article], dedup,
         run_id, datetime.now(timezone.utc).isoformat(timespec="seconds"), json.dumps(inputs, default=str),
         json.dumps(counts, default=str)))
     return report
-
-
-def regroup(conn: sqlite3.Connection, components: set[int], run_id: int) -> None:
-    """Rewrite the duplicate group of each component (its canonical article by the README's rule and the
-    articles' ``dup_group``): a group when it holds two or more articles, none otherwise."""
-    _regroup(conn, components, {}, run_id, set())
-
-
-def _regroup(conn: sqlite3.Connection, components: set[int], absorbed: dict[int, int], run_id: int,
-             new: set[int]) -> int:
-    """:func:`regroup` for the components a batch touched; logs each new article found to be a copy and returns
-    how many there were."""
-    for old in absorbed:
-        conn.execute("DELETE FROM groups WHERE group_id = ?", (old,))
-    events = []
-    for c in sorted(components):
-        rows = conn.execute(
-            "SELECT a.ord, a.stamp, a.length FROM articles a JOIN sets s ON s.set_id = a.set_id "
-            "WHERE s.component = ? ORDER BY a.ord", (c,)).fetchall()
-        if len(rows) < 2:
-            conn.execute("DELETE FROM groups WHERE group_id = ?", (c,))
-            conn.executemany("UPDATE articles SET dup_group = NULL WHERE ord = ?", ((r[0],) for r in rows))
-            continue
-        members = [r[0] for r in rows]
-        dates = [None if r[1] is None else datetime.fromtimestamp(r[1], timezone.utc) for r in rows]
-        # The one-shot rule itself, on the stored stamps and cleaned lengths; read order = ord order.
-        canon = members[canonical(range(len(rows)), [Article("", "", "", d) for d in dates],
-                                  np.array([r[2] for r in rows], np.int64))]
-        conn.execute("INSERT OR REPLACE INTO groups VALUES (?, ?, ?, ?)", (c, canon, len(rows), run_id))
-        conn.executemany("UPDATE articles SET dup_group = ? WHERE ord = ?", ((c, o) for o in members))
-        events.extend((run_id, "copy found", None, canon, o, json.dumps(c)) for o in members if o in new and o != canon)
-        if canon in new:
-            events.extend((run_id, "copy found", None, canon, o, json.dumps(c)) for o in members
-                          if o not in new and o != canon)
-    conn.executemany("INSERT INTO events (run_id, kind, story_id, other, article, detail) VALUES (?, ?, ?, ?, ?, ?)",
-                     events)
-    return sum(1 for e in events if e[4] in new)
 

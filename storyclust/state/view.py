@@ -12,11 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..dedup.shingles import Shingles
-from ..dedup.verify import overlaps
 from ..pipeline import Prepared, Result
-from ..records import Article, DedupResult, DuplicateGroup, ReadResult, Stories, Story
+from ..records import Article, DuplicateGroup, ReadResult, Stories, Story
 from ..settings import DedupConfig, StoryConfig
+from .copies import stored_copies
 from .db import StateError, connect, load_meta
 
 __all__ = ["StoryEvent", "read_state", "events"]
@@ -79,7 +78,7 @@ def _read(conn: sqlite3.Connection, folder: Path, since, changed: bool) -> Resul
         where += " AND s.last_stamp >= ?"
         args.append(_since_stamp(since))
     chosen = [s for (s,) in conn.execute(f"SELECT s.story_id FROM stories s WHERE {where}", args)]
-    columns = ("SELECT a.ord, a.id, a.title, a.shown_title, a.text, a.date, a.source, a.url, a.metadata, a.set_id, "
+    columns = ("SELECT a.ord, a.id, a.title, a.shown_title, a.text, a.date, a.source, a.url, a.metadata, a.thin, "
                "a.dup_group, COALESCE(g.canonical, a.ord), a.story_id, a.story_probability FROM articles a "
                "LEFT JOIN groups g ON g.group_id = a.dup_group")
     dedup_only = settings.get("dedup_only", False)
@@ -109,32 +108,7 @@ def _read(conn: sqlite3.Connection, folder: Path, since, changed: bool) -> Resul
         canon = int(canonical_of[members[g][0]])
         groups.append(DuplicateGroup(group_index[g], canon, (canon, *[m for m in members[g] if m != canon])))
 
-    # Pairs: identical sets pair with their first article, linked sets by their first articles.
-    first_of_set: dict[int, int] = {}
-    pairs, jac, con = [], [], []
-    for i, r in enumerate(rows):
-        if r[9] is None:
-            continue
-        if r[9] in first_of_set:
-            pairs.append((first_of_set[r[9]], i))
-            jac.append(1.0)
-            con.append(1.0)
-        else:
-            first_of_set[r[9]] = i
-    sets = sorted(first_of_set)
-    for chunk, marks in _chunks(sets):
-        for a, b, j, c in conn.execute(
-                f"SELECT a, b, jaccard, containment FROM set_pairs WHERE a IN ({marks})", chunk):
-            if b in first_of_set:
-                pairs.append(tuple(sorted((first_of_set[a], first_of_set[b]))))
-                jac.append(j)
-                con.append(c)
-    order = sorted(range(len(pairs)), key=lambda q: pairs[q])
-    pair_array = np.array([pairs[q] for q in order], np.int64).reshape(-1, 2)
-    similarity = _similarity(conn, rows, canonical_of)
-    dedup = DedupResult(pair_array, np.array([jac[q] for q in order]), np.array([con[q] for q in order]), groups,
-                        group_of, canonical_of, similarity, candidates=0,
-                        empty=sum(r[9] is None for r in rows))
+    dedup = stored_copies(conn, [r[0] for r in rows], groups, group_of, canonical_of)
 
     result = None
     if not dedup_only:
@@ -144,25 +118,6 @@ def _read(conn: sqlite3.Connection, folder: Path, since, changed: bool) -> Resul
         result = Stories(stories, story_of, probability, story_config)
     return Result(ReadResult(articles), Prepared(articles, titles, [a.text for a in articles]), dedup,
                   dedup_config, result, {})
-
-
-def _similarity(conn: sqlite3.Connection, rows: list, canonical_of: np.ndarray) -> np.ndarray:
-    n = len(rows)
-    similarity = np.ones((n, 2))
-    copies = [i for i in range(n) if canonical_of[i] != i]
-    need = sorted({rows[i][9] for i in copies} | {rows[int(canonical_of[i])][9] for i in copies})
-    hashes: dict[int, np.ndarray] = {}
-    for chunk, marks in _chunks(need):
-        for s, blob in conn.execute(f"SELECT set_id, hashes FROM sets WHERE set_id IN ({marks})", chunk):
-            hashes[s] = np.frombuffer(blob, np.uint64)
-    if copies:
-        parts = [hashes[rows[i][9]] for i in copies] + [hashes[rows[int(canonical_of[i])][9]] for i in copies]
-        offsets = np.zeros(len(parts) + 1, np.int64)
-        np.cumsum([len(p) for p in parts], out=offsets[1:])
-        joint = Shingles(np.concatenate(parts), offsets)
-        k = len(copies)
-        similarity[copies, 0], similarity[copies, 1] = overlaps(joint, np.arange(k, 2 * k), np.arange(k))
-    return similarity
 
 
 def _stories(conn, chosen, rows, index, canonical_of, articles) -> list[Story]:
