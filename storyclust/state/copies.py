@@ -91,10 +91,11 @@ def recheck_copies(conn: sqlite3.Connection, run_id: int, config: DedupConfig, n
     """Run the duplicate stage over every stored article (``ord`` order) and store its answer: the verified
     pairs with their evidence, each article's thin flag and similarity to its canonical article, the template
     lines, and the groups (``new``: the ords this run added, for the events)."""
-    rows = conn.execute("SELECT ord, id, title, date, source, text, length, dup_group, thin, sim_jaccard, "
+    rows = conn.execute("SELECT ord, id, title, date, source, text, url, dup_group, thin, sim_jaccard, "
                         "sim_containment FROM articles ORDER BY ord").fetchall()
     ords = [r[0] for r in rows]
-    articles = [Article(r[1], r[2], "", datetime.fromisoformat(r[3]) if r[3] else None, r[4]) for r in rows]
+    # The stage reads an article's title, date and source (its text is the cleaned text given beside it).
+    articles = [Article(r[1], r[2], "", datetime.fromisoformat(r[3]) if r[3] else None, r[4], r[6]) for r in rows]
     texts = [zlib.decompress(r[5]).decode("utf-8", "surrogatepass") for r in rows]
     sink = _Checkpoints()
     result = deduplicate(articles, texts, config, sink)
