@@ -49,7 +49,7 @@ __all__ = [
 ]
 
 DEDUP_STAGES = ("read", "clean", "signatures", "candidates", "verify", "group")
-STORY_STAGES = ("vectorize", "cluster", "label")
+STORY_STAGES = ("identity", "vectorize", "cluster", "label")  # identity: 0 when event identity is off
 PACKAGES = ("numpy", "numba", "datasketch", "scikit-learn", "hdbscan", "scipy", "rich", "storyclust")
 WARMUP_DOCS = 200
 BASE_MODULES = ("ingest", "records", "clean", "pipeline", "hashing", "dedup")  # what distinct(base_articles()) runs

@@ -30,6 +30,7 @@ import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from . import features_kernels as _k
+from .features_numbering import _number
 
 __all__ = ["identity_features", "reference_features", "NAME_KINDS"]
 
@@ -231,7 +232,7 @@ class _Tokens:
         fast_offsets = np.zeros(len(rows) + 1, np.int64)
         np.cumsum(counts, out=fast_offsets[1:])
         hashes, first, last = _k._tokens(buf, starts, fast_offsets)
-        fast_ids, origin = _k._number(buf, hashes, first, last)
+        fast_ids, origin = _number(buf, hashes, first, last)
         del hashes
         raw = buf.tobytes()
         self.strings = [raw[a:b].decode("utf-8") for a, b in zip(first[origin].tolist(), last[origin].tolist())]

@@ -11,9 +11,9 @@ character:
 
 ``_count_tokens`` / ``_tokens``
     ``_TOKEN.findall``: the tokens' byte spans and 64-bit hashes (FNV-1a).
-``_number``
-    numbers the distinct tokens in order of first appearance; a hash is only ever matched together with a
-    comparison of the bytes, so two different tokens never share an id.
+``features_numbering._number``
+    numbers the distinct tokens; a hash is only ever matched together with a comparison of the bytes, so two
+    different tokens never share an id.
 ``_ages``
     ``_AGE``, ``_AGE_APPOSITIVE`` and ``_AGE_PAREN``'s ``findall`` (the digits' spans, in that order). None of
     the three can match twice in an overlapping way, so its matches are exactly its matching start positions.
@@ -29,12 +29,11 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from ..hashing import FNV_OFFSET, FNV_PRIME, finalize_nonzero, table_size
+from ..hashing import FNV_OFFSET, FNV_PRIME, finalize_nonzero
 
 __all__ = ["PAIR", "RUN", "WORD"]
 
 RUN, WORD, PAIR = 0, 1, 2  # record kinds of _token_records: a name run, one of its words, a number and its unit
-_EMPTY = np.uint64(0)
 
 
 @numba.njit(cache=True, inline="always")
@@ -139,62 +138,6 @@ def _tokens(buf, starts, offsets):
             t += 1
             p = q
     return hashes, first, last
-
-
-@numba.njit(cache=True, inline="always")
-def _same(buf, a0, a1, b0, b1):
-    if a1 - a0 != b1 - b0:
-        return False
-    for i in range(a1 - a0):
-        if buf[a0 + i] != buf[b0 + i]:
-            return False
-    return True
-
-
-@numba.njit(cache=True)
-def _number(buf, hashes, first, last):
-    """Each token's id (distinct byte strings numbered in order of first appearance) and, per id, the index
-    of its first token. The table's slot holds a token's hash, id and byte span together (one cache line)."""
-    capacity = table_size(64)
-    table = np.zeros((capacity, 4), np.uint64)
-    ids = np.empty(len(hashes), np.int32)
-    origin = np.empty(max(16, len(hashes) // 8), np.int64)
-    distinct = 0
-    for t in range(len(hashes)):
-        h = hashes[t]
-        mask = capacity - 1
-        slot = np.int64(h & np.uint64(mask))
-        found = -1
-        while table[slot, 0] != _EMPTY:
-            if table[slot, 0] == h and _same(buf, np.int64(table[slot, 2]), np.int64(table[slot, 3]), first[t], last[t]):
-                found = np.int64(table[slot, 1])
-                break
-            slot = (slot + 1) & mask
-        if found >= 0:
-            ids[t] = found
-            continue
-        table[slot, 0], table[slot, 1] = h, np.uint64(distinct)
-        table[slot, 2], table[slot, 3] = np.uint64(first[t]), np.uint64(last[t])
-        if distinct == len(origin):
-            grown = np.empty(2 * len(origin), np.int64)
-            grown[:distinct] = origin[:distinct]
-            origin = grown
-        origin[distinct] = t
-        ids[t] = distinct
-        distinct += 1
-        if 2 * distinct > capacity:  # rehash into a table twice the size (no two entries are equal tokens)
-            capacity *= 2
-            old = table
-            table = np.zeros((capacity, 4), np.uint64)
-            mask = capacity - 1
-            for s in range(len(old)):
-                k = old[s, 0]
-                if k != _EMPTY:
-                    slot = np.int64(k & np.uint64(mask))
-                    while table[slot, 0] != _EMPTY:
-                        slot = (slot + 1) & mask
-                    table[slot] = old[s]
-    return ids, origin[:distinct].copy()
 
 
 @numba.njit(cache=True, inline="always")
