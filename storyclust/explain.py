@@ -5,8 +5,13 @@ run wrote. Any other pair is measured again, the way the duplicate stage measure
 (:mod:`storyclust.dedup.content`): the run's inputs (recorded in ``summary.json``) are read and cleaned again,
 the template is learned again from the whole corpus, and the pair goes through each rule with the run's
 settings; the first rule it fails is the reason. A pair that passes every rule but is not in the file was not
-proposed by the LSH banding (candidates are approximate). The TF-IDF cosine of two articles is measured on the
-story stage's vectors (its terms and title weight) when the run found stories.
+proposed by the LSH banding (candidates are approximate).
+
+For a cluster run, the story answer (:mod:`storyclust.explain_story`) comes from what the run wrote: each
+article's ``placement`` and each story's ``history`` name the step that joined two articles or kept them apart,
+and the cosines come from the rows the story stage compared (``story_vectors.npz``), so nothing is read or
+vectorised again for it. A folder without that file (a state's output) has its TF-IDF rows recomputed from the
+inputs, over every article and on terms alone, which is close to the run's but not its own.
 """
 
 from __future__ import annotations
@@ -19,11 +24,12 @@ from typing import Any
 
 import numpy as np
 
+from .explain_story import StoryRows, StoryStep, StoryView, article_steps, pair_step
 from .records import InputError
 from .settings import DedupConfig
 
 __all__ = ["Check", "PairExplanation", "ArticleExplanation", "Neighbor", "OutputFolder", "explain_pair",
-           "explain_article"]
+           "explain_article", "StoryStep", "as_json"]
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,8 @@ class PairExplanation:
     same_story: bool | None  # None for a dedup run
     gap_days: float | None  # None when either date is unknown
     similarity: float | None  # TF-IDF cosine on the story vectors; None for a dedup run
+    story_step: StoryStep | None = None  # the step that joined them or kept them apart (None: not recorded)
+    similarity_source: str | None = None  # "story_vectors.npz" (the run's rows) or "recomputed"
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,7 @@ class ArticleExplanation:
     canonical_pair: dict[str, Any] | None
     group_size: int
     nearest: list[Neighbor] = field(default_factory=list)
+    story_steps: list[StoryStep] = field(default_factory=list)  # how it came into its story, step by step
 
 
 class OutputFolder:
@@ -109,6 +118,29 @@ class OutputFolder:
         self.config = DedupConfig(**{k: v for k, v in (settings.get("dedup") or {}).items() if k in known})
         self.story_settings = settings.get("stories")
         self._corpus: _Corpus | None = None
+        self._rows: StoryRows | None | bool = False
+        self._view: StoryView | None = None
+
+    def story_view(self) -> StoryView:
+        if self._view is None:
+            self._view = StoryView(self)
+        return self._view
+
+    def story_rows(self) -> StoryRows | None:
+        """The story stage's saved rows (``story_vectors.npz``), None when the folder has none."""
+        if self._rows is False:
+            from .export import VECTORS_FILE, read_vectors
+
+            path = self.directory / VECTORS_FILE
+            self._rows = StoryRows(read_vectors(path), self.story_view().canonical) if path.exists() else None
+        return self._rows  # type: ignore[return-value]
+
+    def cosine(self, i: int, j: int) -> tuple[float, str]:
+        """Articles ``i`` and ``j``'s story cosine and where it comes from (the run's rows, or recomputed)."""
+        rows = self.story_rows()
+        if rows is not None:
+            return rows.cosine(i, j), "story_vectors.npz"
+        return self.corpus().cosine(i, j), "recomputed"
 
     def position(self, article_id: str) -> int:
         if article_id not in self.index:
@@ -311,14 +343,14 @@ def explain_pair(folder: OutputFolder | str | Path, a_id: str, b_id: str) -> Pai
         reason = "not a copy pair: " + _first_failure(checks)
         if same_group:
             reason += f"; both are in duplicate group {ra.get('dup_group')} through other copies"
-    same_story = None
-    similarity = None
+    same_story = similarity = source = step = None
     if folder.stories is not None and "story_id" in ra:
         same_story = ra.get("story_id") == rb.get("story_id")
         if folder.story_settings:
-            similarity = folder.corpus().cosine(i, j)
+            similarity, source = folder.cosine(i, j)
+        step = pair_step(folder.story_view(), folder.story_rows(), i, j)
     return PairExplanation(ra, rb, row is not None, same_group, measured, scores, checks, only_a, only_b, reason,
-                           same_story, _gap_days(ra, rb), similarity)
+                           same_story, _gap_days(ra, rb), similarity, step, source)
 
 
 def explain_article(folder: OutputFolder | str | Path, article_id: str, neighbors: int = 3) -> ArticleExplanation:
@@ -340,9 +372,17 @@ def explain_article(folder: OutputFolder | str | Path, article_id: str, neighbor
         own = row.get("canonical_id", article_id)
         members = [m for m in story.get("article_ids") or [] if m in folder.index and m not in (article_id, own)]
         if members:
-            corpus = folder.corpus()
-            scored = [(corpus.cosine(i, folder.index[m]), m) for m in members]
+            scored = [(folder.cosine(i, folder.index[m])[0], m) for m in members]
             scored.sort(key=lambda t: (-t[0], folder.index[t[1]]))
             nearest = [Neighbor(folder.articles[folder.index[m]], s) for s, m in scored[:neighbors]]
     probability = row.get("story_probability")
-    return ArticleExplanation(row, story, probability, canonical, canonical_pair, group_size, nearest)
+    steps = article_steps(folder.story_view(), i) if story is not None else []
+    return ArticleExplanation(row, story, probability, canonical, canonical_pair, group_size, nearest, steps)
+
+
+def as_json(e: PairExplanation | ArticleExplanation) -> dict[str, Any]:
+    """An explanation as a JSON object (``storyclust explain --format json``): its fields, the rules and story
+    steps as objects."""
+    from dataclasses import asdict
+
+    return asdict(e)

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import click
@@ -11,7 +12,7 @@ from rich.console import Console
 from rich.text import Text
 
 from .cli_options import handles_input_errors
-from .explain import ArticleExplanation, Check, PairExplanation, explain_article, explain_pair
+from .explain import ArticleExplanation, Check, PairExplanation, StoryStep, as_json, explain_article, explain_pair
 from .safe_text import shown
 
 __all__ = ["explain", "render_pair", "render_article"]
@@ -75,8 +76,19 @@ def render_pair(e: PairExplanation, console: Console) -> None:
                      else f"different stories ({e.a.get('story_id')} and {e.b.get('story_id')})")
     if e.similarity is not None:
         story.append(f"; TF-IDF cosine {e.similarity:.4f}")
+        if e.similarity_source == "recomputed":
+            story.append(" (recomputed: no story_vectors.npz)", style="dim")
     story.append("; time gap " + (f"{e.gap_days:.2f} days" if e.gap_days is not None else "unknown (a date is missing)"))
     console.print(story)
+    if e.story_step is not None:
+        console.print(_step_line("joined: " if e.story_step.joined else "apart: ", e.story_step))
+
+
+def _step_line(label: str, step: StoryStep) -> Text:
+    """A story step in words; article ids inside it are data, shown escaped."""
+    line = Text(f"  {label}", style="bold")
+    line.append_text(shown(step.text))
+    return line
 
 
 def render_article(e: ArticleExplanation, console: Console) -> None:
@@ -108,6 +120,10 @@ def render_article(e: ArticleExplanation, console: Console) -> None:
     terms.append_text(shown(", ".join(e.story.get("terms") or [])))
     console.print(terms)
     console.print(Text(f"  story_probability: {_number(e.story_probability)}"))
+    if e.story_steps:
+        console.print(Text("  how it came into this story:"))
+        for step in e.story_steps:
+            console.print(_step_line("  - ", step))
     if e.nearest:
         console.print(Text("  nearest members (TF-IDF cosine):"))
         for n in e.nearest:
@@ -121,11 +137,16 @@ def render_article(e: ArticleExplanation, console: Console) -> None:
 @click.command()
 @click.argument("outdir", type=click.Path(file_okay=False))
 @click.argument("article_ids", nargs=-1, required=True, metavar="A [B]")
+@click.option("--format", "fmt", type=click.Choice(["rich", "json"]), default="rich", show_default=True,
+              help="rich: the answer in words; json: the same answer as one JSON object on stdout")
 @handles_input_errors
-def explain(outdir: str, article_ids: tuple[str, ...]) -> None:
+def explain(outdir: str, article_ids: tuple[str, ...], fmt: str) -> None:
     """Explain an output folder's results: with A and B, why the two articles are or are not copies (the
     scores against the thresholds, each rule, the numbers and names that differ) and whether they share a
-    story (the TF-IDF cosine, the time gap); with A alone, why the article is in its story and group.
+    story (the TF-IDF cosine, the time gap, and the step that joined them or kept them apart: one HDBSCAN
+    cluster, a merge at its cosine and threshold, a left-over pairing, the mixture, a copy; or the stray test,
+    the time split, the identity split, a merge never reached); with A alone, why the article is in its story
+    and group, step by step.
 
     A pair not in duplicates.jsonl is measured again: the inputs recorded in summary.json are read again and
     must still give the same articles.
@@ -138,8 +159,12 @@ def explain(outdir: str, article_ids: tuple[str, ...]) -> None:
     """
     if len(article_ids) > 2:
         raise click.UsageError("give one article id (A) or two (A B)")
+    answer = explain_pair(outdir, *article_ids) if len(article_ids) == 2 else explain_article(outdir, article_ids[0])
+    if fmt == "json":  # \u escapes keep control characters from the data off the terminal
+        click.echo(json.dumps(as_json(answer), ensure_ascii=True, indent=2))
+        return
     console = Console()
-    if len(article_ids) == 2:
-        render_pair(explain_pair(outdir, *article_ids), console)
+    if isinstance(answer, PairExplanation):
+        render_pair(answer, console)
     else:
-        render_article(explain_article(outdir, article_ids[0]), console)
+        render_article(answer, console)

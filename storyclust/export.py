@@ -14,6 +14,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
+import numpy as np
+
 from .pipeline import Result
 from .dedup.evidence import pair_differences
 from .records import InputError
@@ -31,9 +33,13 @@ __all__ = [
     "write_outputs",
     "iso",
     "write_jsonl",
+    "VECTORS_FILE",
+    "write_vectors",
+    "read_vectors",
 ]
 
-OUTPUT_FILES = ("articles.jsonl", "duplicates.jsonl", "stories.jsonl", "summary.json")
+OUTPUT_FILES = ("articles.jsonl", "duplicates.jsonl", "stories.jsonl", "summary.json", "story_vectors.npz")
+VECTORS_FILE = "story_vectors.npz"  # the story stage's TF-IDF rows, which storyclust explain reads
 ALL_FIELDS = "all"  # as a kept field name: every input field that is not the title, text, date, source or id
 
 
@@ -80,6 +86,8 @@ def article_rows(run: Result, keep_fields: Sequence[str] = ()) -> Iterator[dict[
         if stories is not None:
             row["story_id"] = int(stories.story_of[i])
             row["story_probability"] = round(float(stories.story_probability[i]), 4)
+            if stories.provenance is not None:
+                row["placement"] = stories.provenance.placement(i)
         if keep_fields:
             row["fields"] = _kept(article, keep_fields)
         yield row
@@ -219,6 +227,8 @@ def write_outputs(
     if stories is not None:
         jobs.append((tables.table_file("stories", output_format),
                      lambda p: table(p, stories.rows(run.articles, run.prepared.titles))))
+        if stories.vectors is not None:
+            jobs.append((VECTORS_FILE, lambda p: write_vectors(p, stories.vectors)))
     jobs.append(("summary.json", lambda p: _write_json(p, summary(run, inputs))))
     written = []
     for name, write in jobs:
@@ -234,6 +244,33 @@ def write_outputs(
         if out / name not in written:
             (out / name).unlink(missing_ok=True)
     return written
+
+
+def write_vectors(path: Path, vectors: Any) -> None:
+    """The story stage's rows (:class:`storyclust.records.StoryVectors`) as one NumPy ``.npz`` file: its CSR
+    arrays as the run held them (float32 weights), the input index of each row and each row's residual."""
+    m = vectors.tfidf.tocsr()
+    with open(path, "wb") as fh:
+        np.savez(fh, rows=np.asarray(vectors.rows, np.int64), data=m.data, indices=m.indices, indptr=m.indptr,
+                 shape=np.array(m.shape, np.int64), residual=np.asarray(vectors.residual, np.float64),
+                 topic_columns=np.array(-1 if vectors.topic_columns is None else vectors.topic_columns, np.int64))
+
+
+def read_vectors(path: Path) -> Any:
+    """:func:`write_vectors`' file as a :class:`storyclust.records.StoryVectors`; an :class:`InputError` at
+    the file when it cannot be read."""
+    from scipy import sparse
+
+    from .records import StoryVectors
+
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            shape = tuple(int(x) for x in f["shape"])
+            m = sparse.csr_matrix((f["data"], f["indices"], f["indptr"]), shape=shape)
+            topic = int(f["topic_columns"])
+            return StoryVectors(f["rows"], m, f["residual"], None if topic < 0 else topic)
+    except (OSError, ValueError, KeyError) as err:
+        raise InputError(str(path), f"cannot read the story vectors ({err}); run the cluster command again") from None
 
 
 def read_rows(path: Path, *, key: str | None = None) -> list[dict[str, Any]]:

@@ -182,6 +182,19 @@ class Story:
 
 
 @dataclass
+class StoryVectors:
+    """The rows the story stage compared: ``tfidf[k]`` is input article ``rows[k]``'s (a canonical article's)
+    L2-normalised TF-IDF row, its identity features after the first ``topic_columns`` columns (None: terms
+    only), and ``residual[k]`` its squared norm in dropped terms (see :class:`storyclust.stories.vectorize.
+    Representation`), so dot products and centroid norms are the merge's exact cosines."""
+
+    rows: np.ndarray
+    tfidf: Any
+    residual: np.ndarray
+    topic_columns: int | None = None
+
+
+@dataclass
 class Stories:
     """The story stage's answer. ``story_of[i]`` and ``story_probability[i]`` cover every input article: the
     story probability is an article's membership in its story, in [0, 1] (HDBSCAN's membership probability
@@ -193,6 +206,8 @@ class Stories:
     story_probability: np.ndarray
     config: StoryConfig
     timings: dict[str, float] = field(default_factory=dict)
+    provenance: Any = None  # storyclust.stories.provenance.Provenance: each article's placement, each story's history
+    vectors: StoryVectors | None = None  # the rows the story stage compared, for explain
 
     def counts(self) -> dict[str, int]:
         return {
@@ -214,4 +229,5 @@ class Stories:
                 "last_date": story.last_date.isoformat() if story.last_date else None,
                 "sources": list(story.sources),
                 "article_ids": [articles[i].id for i in story.members],
+                **({"history": self.provenance.history(story.story_id)} if self.provenance is not None else {}),
             }

@@ -26,9 +26,11 @@ MAY_2021 = ["000_e0606421c078fc18", "001_1a0f9e0c1cde66bd", "003_cd5b6eb30dfdc74
 WAR_2023 = ["002_3736cbc9c8377d79", "004_229fe3e3d03ea7a0"]
 ARTICLE_FIELDS = [
     "id", "title", "source", "date", "dup_group", "canonical_id", "is_canonical", "thin", "story_id", "story_probability",
+    "placement",
 ]
 STORY_FIELDS = [
     "story_id", "size", "copies", "singleton", "terms", "names", "headline", "first_date", "last_date", "sources", "article_ids",
+    "history",
 ]
 
 
@@ -218,7 +220,7 @@ def test_output_with_format_json_writes_files_and_prints_json(seeds_dir: Path, t
     assert result.exit_code == 0
     assert json.loads(result.stdout)["stories"] == read_jsonl(tmp_path / "stories.jsonl")
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "articles.jsonl", "duplicates.jsonl", "stories.jsonl", "summary.json",
+        "articles.jsonl", "duplicates.jsonl", "stories.jsonl", "story_vectors.npz", "summary.json",
     ]
 
 

@@ -73,7 +73,7 @@ def test_hostile_case(tmp_path: Path, case: Case, command: str) -> None:
         assert counts["articles"] + counts["skipped"] == case.records, counts
         assert counts["articles"] > 0
         written = {p.name for p in output.iterdir()}
-        expected = {"articles.jsonl", "duplicates.jsonl", "summary.json"} | ({"stories.jsonl"} if command == "cluster" else set())
+        expected = {"articles.jsonl", "duplicates.jsonl", "summary.json"} | ({"stories.jsonl", "story_vectors.npz"} if command == "cluster" else set())
         assert written - {"notes.txt"} == expected  # nothing stale, no temporary file left
         assert len(read_jsonl(output / "articles.jsonl")) == counts["articles"]
 

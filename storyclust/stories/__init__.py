@@ -30,7 +30,7 @@ from typing import Sequence
 import numpy as np
 from scipy import sparse
 
-from ..records import Article, ProgressSink, Stories, Story, stage
+from ..records import Article, ProgressSink, Stories, Story, StoryVectors, stage
 from ..settings import StoryConfig
 from .density import density_clusters
 from .features import NAME_KINDS, identity_features
@@ -39,6 +39,7 @@ from .identity import IdentityBlock, identity_block, split_by_identity
 from .label import central_members, class_tfidf, top_terms
 from .merge import merge_units
 from .mixture import MIXTURE_MIN_STORY, moved, refine
+from .provenance import Provenance, Trace
 from .sums import centroid_cosines, leave_one_out_cosine, relabel
 from .timeline import stamps
 from .timesplit import split_by_time
@@ -93,10 +94,11 @@ def find_stories(
             identity=identity,
             identity_weight=config.identity_weight,
         )
+    trace = Trace()
     with stage(timings, "cluster", progress, "Clustering"):
         labels, story_probability, singleton = cluster_points(
             rep.points, rep.tfidf, when, config, residual=rep.residual, identity=identity,
-            topic_terms=None if rep.topic_columns is None else np.diff(rep.topic.indptr),
+            topic_terms=None if rep.topic_columns is None else np.diff(rep.topic.indptr), trace=trace,
         )
 
     label_start = time.perf_counter()
@@ -141,8 +143,10 @@ def find_stories(
                 names=tuple(names[c]),
             )
         )
+    provenance = Provenance(trace, canon, canonical_of, new_id[labels], [a.id for a in articles])
     timings["label"] = time.perf_counter() - label_start
-    return Stories(stories, new_id[local_story], probability, config, timings)
+    vectors = StoryVectors(canon, rep.tfidf, rep.residual, rep.topic_columns)
+    return Stories(stories, new_id[local_story], probability, config, timings, provenance, vectors)
 
 
 def _names(identity: IdentityBlock | None, labels: np.ndarray, total: int, count: int) -> list[list[str]]:
@@ -173,6 +177,7 @@ def cluster_points(
     residual: np.ndarray | None,
     identity: IdentityBlock | None = None,
     topic_terms: np.ndarray | None = None,
+    trace: Trace | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cluster articles into stories, the stages in order: the time-gated neighbor graph and its decay
     (:mod:`.graph`), HDBSCAN (:mod:`.density`), merging (:mod:`.merge`), strays let go, the time split
@@ -187,6 +192,7 @@ def cluster_points(
     With ``identity`` and ``config.identity_split``, stories are cut by identity after the time split
     (:func:`.identity.split_by_identity`; cut-off articles count as joined). ``topic_terms`` is each row's
     number of term columns (the short-text test counts terms, not identity features; default: every column).
+    With a ``trace`` (:class:`.provenance.Trace`), what each step did is recorded in it (the output is the same).
     """
     n = len(points)
     if n == 0:
@@ -198,17 +204,22 @@ def cluster_points(
         hdb_labels, probability = density_clusters(decay_by_time(graph, stamps, config.time_scale_days), config)
     else:
         hdb_labels, probability = np.full(n, -1, np.int64), np.zeros(n)
-    labels = merge_units(vectors, hdb_labels, stamps, config, graph=graph, residual=residual)
+    if trace is not None:
+        trace.clusters = hdb_labels.copy()
+    labels = merge_units(vectors, hdb_labels, stamps, config, graph=graph, residual=residual, trace=trace)
     # HDBSCAN keeps stray points as members of a nearby cluster; an article sharing (almost) nothing with
     # the rest of its story is let go, to stand as a story of its own.
     merged = relabel(labels)
-    stray = (leave_one_out_cosine(vectors, merged, residual) < config.member_similarity) & (
-        np.bincount(merged)[merged] > 1
-    )
+    alone = leave_one_out_cosine(vectors, merged, residual)
+    stray = (alone < config.member_similarity) & (np.bincount(merged)[merged] > 1)
+    if trace is not None:
+        trace.units, trace.let_go = merged.copy(), np.where(stray, alone, np.nan)
     if stray.any():
         merged[stray] = merged.max() + 1 + np.arange(int(stray.sum()))
         hdb_labels = np.where(stray, -1, hdb_labels)
     labels = relabel(split_by_time(merged, stamps, points, max_gap_days=config.max_gap_days))
+    if trace is not None:
+        trace.strayed, trace.parts = merged.copy(), labels.copy()
     joined = hdb_labels < 0
     if identity is not None and config.identity_split is not None:
         cut = split_by_identity(labels, identity, threshold=config.identity_split,
@@ -216,6 +227,8 @@ def cluster_points(
                                 topic=vectors)
         joined |= moved(labels, cut)
         labels = cut
+    if trace is not None:
+        trace.identity = labels.copy()
     # Only short texts move: the multinomial is overconfident on long ones, which the clustering places well
     # already (docs/settings.md, mixture_sweeps).
     short = (np.diff(vectors.indptr) if topic_terms is None else topic_terms) < config.short_text_terms
@@ -225,6 +238,8 @@ def cluster_points(
         )
         joined |= moved(labels, refined)
         labels = refined
+    if trace is not None:
+        trace.final = labels.copy()
     sizes = np.bincount(labels)
     # A story of one article, whichever step left it alone (noise, a stray, the time split, the mixture).
     singleton = sizes[labels] == 1

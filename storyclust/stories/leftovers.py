@@ -11,6 +11,7 @@ import numpy as np
 from scipy import sparse
 
 from ..settings import StoryConfig
+from .provenance import Trace, first_rows
 from .sums import UnitSums, linked_units, relabel
 from .timeline import date_ranges, ranges_within, seconds
 
@@ -25,6 +26,7 @@ def pair_leftovers(
     *,
     graph: sparse.csr_matrix | None,
     residual: np.ndarray | None,
+    trace: Trace | None = None,
 ) -> np.ndarray:
     """Let each single-article unit join its nearest unit within ``config.max_gap_days`` when each is the
     other's nearest and their exact centroid cosine reaches ``config.pair_similarity``; repeat until nothing
@@ -33,6 +35,7 @@ def pair_leftovers(
     In a dense corpus most articles have a closer rival; in a sparse one (five articles over three years)
     this is what lets two lone articles on the same story, months from anything else, become one story.
     Candidates are the units ``graph`` connects (all pairs without a graph); every round is vectorised.
+    With a ``trace`` (:class:`storyclust.stories.provenance.Trace`), every pairing is recorded in it.
     """
     n = vectors.shape[0]
     labels = relabel(labels)
@@ -55,6 +58,7 @@ def pair_leftovers(
     score = cosines(a, b)
     alive = np.ones(k, bool)
     units = np.arange(k)
+    first_row = first_rows(labels, k) if trace is not None else None
     while len(a):
         ok = ranges_within(first[a], last[a], first[b], last[b], gap)
         if not ok.any():
@@ -66,6 +70,10 @@ def pair_leftovers(
         if len(take) == 0:
             break
         gone = best[take]  # the larger id joins the smaller one
+        if trace is not None:
+            trace.pairs(first_row[take], first_row[gone], size[take], size[gone], best_score[take],
+                        config.pair_similarity, first[take], last[take], first[gone], last[gone])
+            first_row[take] = np.minimum(first_row[take], first_row[gone])
         target = units.copy()
         target[gone] = take
         labels = target[labels]

@@ -19,6 +19,7 @@ from scipy import sparse
 from ..settings import StoryConfig
 from .leftovers import pair_leftovers
 from .mixture import merge_evidence
+from .provenance import Trace, first_rows
 from .sums import Centroids, linked_units, nearest_rows, relabel, row_dots
 from .timeline import date_ranges, seconds, within
 
@@ -33,6 +34,7 @@ def merge_units(
     *,
     graph: sparse.csr_matrix | None,
     residual: np.ndarray | None,
+    trace: Trace | None = None,
 ) -> np.ndarray:
     """Merge clusters (and noise points, as clusters of one) closest first while the cosine similarity of
     their TF-IDF centroids is at least ``config.merge_similarity`` and the gap between their date ranges is
@@ -56,6 +58,8 @@ def merge_units(
     but belong in every centroid's norm, which keeps the similarities exact cosines. Similarities are taken
     in the sparse TF-IDF space, not in the reduced space, so the threshold means the same on five articles
     as on a million and does not depend on the number of SVD components.
+
+    With a ``trace`` (:class:`storyclust.stories.provenance.Trace`), every merge is recorded in it.
     """
     n = vectors.shape[0]
     units = labels.copy()
@@ -64,14 +68,14 @@ def merge_units(
     k = int(units.max()) + 1 if n else 0
     if k < 2 or config.merge_similarity > 1.0:
         return units
-    merged = _closest_first(vectors, units, k, stamps, config, graph, residual, short_only=False)
+    merged = _closest_first(vectors, units, k, stamps, config, graph, residual, short_only=False, trace=trace)
     if config.short_text_evidence and config.short_text_terms > 0:
         # Short texts only: a second round of merges the evidence check does not guard over-merges.
         merged = relabel(merged)
         k = int(merged.max()) + 1
-        merged = _closest_first(vectors, merged, k, stamps, config, graph, residual, short_only=True)
+        merged = _closest_first(vectors, merged, k, stamps, config, graph, residual, short_only=True, trace=trace)
     if config.pair_similarity < config.merge_similarity:  # after the merge's own structures are gone
-        merged = pair_leftovers(vectors, merged, stamps, config, graph=graph, residual=residual)
+        merged = pair_leftovers(vectors, merged, stamps, config, graph=graph, residual=residual, trace=trace)
     return merged
 
 
@@ -151,6 +155,7 @@ class _Queue:
         self.version = np.zeros(k, np.int64)
         self._heap = [(-s, a, b, 0, 0) for (a, b), s in sorted(pairs.items())]
         heapq.heapify(self._heap)
+        self.score = 0.0  # the cosine of the pair :meth:`pop` returned last
 
     def push(self, score: float, a: int, c: int) -> None:
         x, y = min(a, c), max(a, c)
@@ -159,8 +164,9 @@ class _Queue:
     def pop(self, alive: np.ndarray) -> tuple[int, int] | None:
         """The best current pair of live units ``(a, b)``, ``a < b``; None when none is left."""
         while self._heap:
-            _, a, b, va, vb = heapq.heappop(self._heap)
+            s, a, b, va, vb = heapq.heappop(self._heap)
             if alive[a] and alive[b] and va == self.version[a] and vb == self.version[b]:
+                self.score = -s
                 return a, b
         return None
 
@@ -175,9 +181,10 @@ def _closest_first(
     residual: np.ndarray | None,
     *,
     short_only: bool,
+    trace: Trace | None = None,
 ) -> np.ndarray:
     """One round of :func:`merge_units`' merging of ``units`` (0..k-1, no noise): the surviving unit of every
-    article. ``short_only`` considers only pairs of short-text units."""
+    article. ``short_only`` considers only pairs of short-text units; ``trace`` records each merge."""
     stats = _UnitStats(vectors, units, k, stamps, config)
     short_units = int(stats.short(np.arange(k)).sum())
     if short_only and short_units < 2:  # nothing this round could merge
@@ -201,6 +208,7 @@ def _closest_first(
     queue = _Queue(rows[keep], cols[keep], sims[keep], k)
     parent = np.arange(k)
     alive = np.ones(k, bool)
+    first = first_rows(units, k) if trace is not None else None
     while (pair := queue.pop(alive)) is not None:
         a, b = pair
         if not stats.within_gap(a, b):
@@ -209,6 +217,10 @@ def _closest_first(
             if stats.short(a) and stats.short(b) and counts.against(a, b, stats.size):
                 continue  # the two units' terms speak for two stories
             counts.merge(a, b)
+        if trace is not None:
+            trace.merge(2, 2 if short_only else 1, first[a], first[b], stats.size[a], stats.size[b], queue.score,
+                        float(stats.threshold(a, b)), stats.first[[a, b]], stats.last[[a, b]])
+            first[a] = min(first[a], first[b])
         # b into a (a < b keeps the survivor deterministic), then a is scored against both candidate sets.
         centroids.absorb(a, b)
         stats.absorb(a, b)
