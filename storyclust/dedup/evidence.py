@@ -43,6 +43,16 @@ _LOWER = re.compile(r"(?<![^\W\d_])(?=[^\W\d_A-Z]*[a-z])[^\W\d_A-Z]+(?![^\W\d_])
 _KEY_WORD = re.compile(r"\w+")
 
 
+@numba.njit(cache=True, inline="always")
+def _weight(h, low, high, shift, mask, limit, documents, idf):
+    """The shingle's weight: 0 for a template shingle (estimated document frequency ``limit`` or more), else
+    ``log(1 + documents / df)``, or 1 without ``idf`` (then one table look-up mostly decides)."""
+    if not idf:
+        return 1.0 if (low[h >> shift] < limit or high[h & mask] < limit) else 0.0
+    df = min(low[h >> shift], high[h & mask])
+    return math.log(1.0 + documents / df) if df < limit else 0.0
+
+
 @numba.njit(cache=True, parallel=True)
 def _weighted(hashes, offsets, left, right, low, high, shift, mask, limit, documents, idf):
     m = len(left)
@@ -57,22 +67,14 @@ def _weighted(hashes, offsets, left, right, low, high, shift, mask, limit, docum
         s = 0
         while a < len(x) or b < len(y):
             if b >= len(y) or (a < len(x) and x[a] < y[b]):
-                h = x[a]
-                df = min(low[h >> shift], high[h & mask])
-                if df < limit:
-                    wa += (math.log(1.0 + documents / df) if idf else 1.0)
+                wa += _weight(x[a], low, high, shift, mask, limit, documents, idf)
                 a += 1
             elif a >= len(x) or y[b] < x[a]:
-                h = y[b]
-                df = min(low[h >> shift], high[h & mask])
-                if df < limit:
-                    wb += (math.log(1.0 + documents / df) if idf else 1.0)
+                wb += _weight(y[b], low, high, shift, mask, limit, documents, idf)
                 b += 1
             else:
-                h = x[a]
-                df = min(low[h >> shift], high[h & mask])
-                if df < limit:
-                    w = (math.log(1.0 + documents / df) if idf else 1.0)
+                w = _weight(x[a], low, high, shift, mask, limit, documents, idf)
+                if w > 0.0:
                     wa += w
                     wb += w
                     wi += w

@@ -21,7 +21,7 @@ import numpy as np
 
 from ..hashing import FNV_OFFSET, FNV_PRIME, MIX_1, finalize
 
-__all__ = ["CHUNK", "Shingles", "encode", "join_chunks", "shingle", "shingle_buffer", "sort_unique"]
+__all__ = ["CHUNK", "Shingles", "encode", "join_chunks", "shingle", "shingle_buffer", "shingle_lines", "sort_unique"]
 
 CHUNK = 32768  # documents shingled at a time
 
@@ -65,10 +65,10 @@ def _count_tokens(buf, start, end):
     return count
 
 
-@numba.njit(cache=True)
-def _doc_shingles(buf, start, end, k, tokens, out):
-    """Write the sorted unique shingle hashes of ``buf[start:end]`` into ``out``; return how many."""
-    n = 0
+@numba.njit(cache=True, inline="always")
+def _add_tokens(buf, start, end, tokens, n):
+    """Append the FNV-1a hashes of the tokens of ``buf[start:end]`` to ``tokens`` from index ``n``; return the
+    new count."""
     h = FNV_OFFSET
     inword = False
     for p in range(start, end + 1):
@@ -81,6 +81,13 @@ def _doc_shingles(buf, start, end, k, tokens, out):
             tokens[n] = h
             n += 1
         inword = w
+    return n
+
+
+@numba.njit(cache=True, inline="always")
+def _token_shingles(tokens, n, k, out):
+    """Write the sorted unique shingle hashes of the ``n`` token hashes ``tokens[:n]`` into ``out``; return how
+    many."""
     if n == 0:
         return 0
     m = n - k + 1 if n >= k else 1
@@ -95,6 +102,32 @@ def _doc_shingles(buf, start, end, k, tokens, out):
 
 
 @numba.njit(cache=True)
+def _doc_shingles(buf, start, end, k, tokens, out):
+    """Write the sorted unique shingle hashes of ``buf[start:end]`` into ``out``; return how many."""
+    return _token_shingles(tokens, _add_tokens(buf, start, end, tokens, 0), k, out)
+
+
+@numba.njit(cache=True)
+def _kept_shingles(buf, start, end, line, skip, k, tokens, out):
+    """As :func:`_doc_shingles`, leaving out the non-empty lines (numbered from ``line``) flagged in ``skip``:
+    the shingles of the text with those lines removed."""
+    n = 0
+    p = start
+    while p < end:
+        if buf[p] == 10:  # an empty line
+            p += 1
+            continue
+        q = p
+        while q < end and buf[q] != 10:
+            q += 1
+        if not skip[line]:
+            n = _add_tokens(buf, p, q, tokens, n)
+        line += 1
+        p = q + 1
+    return _token_shingles(tokens, n, k, out)
+
+
+@numba.njit(cache=True)
 def sort_unique(a):
     """Sort ``a`` in place and move its distinct values to the front; returns how many there are."""
     a.sort()
@@ -106,6 +139,16 @@ def sort_unique(a):
     return u
 
 
+@numba.njit(cache=True)
+def _bounds(counts):
+    n = len(counts)
+    bound = np.empty(n + 1, np.int64)
+    bound[0] = 0
+    for d in range(n):
+        bound[d + 1] = bound[d] + max(counts[d], 1)
+    return bound
+
+
 @numba.njit(cache=True, parallel=True)
 def shingle_buffer(buf, starts, k):
     """Sorted, distinct k-word shingle hashes of every document in an encoded buffer: ``(hashes, offsets)``."""
@@ -113,16 +156,44 @@ def shingle_buffer(buf, starts, k):
     counts = np.empty(n, np.int64)
     for d in numba.prange(n):
         counts[d] = _count_tokens(buf, starts[d], starts[d + 1])
-    bound = np.empty(n + 1, np.int64)
-    bound[0] = 0
-    for d in range(n):
-        bound[d + 1] = bound[d] + max(counts[d], 1)
+    bound = _bounds(counts)
     scratch = np.empty(bound[n], np.uint64)
     tokens = np.empty(bound[n], np.uint64)
     sizes = np.empty(n, np.int64)
     for d in numba.prange(n):
         lo, hi = bound[d], bound[d + 1]
         sizes[d] = _doc_shingles(buf, starts[d], starts[d + 1], k, tokens[lo:hi], scratch[lo:hi])
+    offsets = np.empty(n + 1, np.int64)
+    offsets[0] = 0
+    for d in range(n):
+        offsets[d + 1] = offsets[d] + sizes[d]
+    hashes = np.empty(offsets[n], np.uint64)
+    for d in numba.prange(n):
+        hashes[offsets[d] : offsets[d + 1]] = scratch[bound[d] : bound[d] + sizes[d]]
+    return hashes, offsets
+
+
+@numba.njit(cache=True, parallel=True)
+def shingle_lines(buf, starts, line_offsets, line_words, skip, k):
+    """:func:`shingle_buffer` of the documents without the lines flagged in ``skip``. Document ``d``'s non-empty
+    lines are ``line_offsets[d]:line_offsets[d + 1]``, in order, and ``line_words`` holds each one's token
+    count (:func:`storyclust.dedup.template.line_table`), so no pass counts tokens again."""
+    n = len(starts) - 1
+    counts = np.zeros(n, np.int64)
+    for d in numba.prange(n):
+        c = 0
+        for q in range(line_offsets[d], line_offsets[d + 1]):
+            if not skip[q]:
+                c += line_words[q]
+        counts[d] = c
+    bound = _bounds(counts)
+    scratch = np.empty(bound[n], np.uint64)
+    tokens = np.empty(bound[n], np.uint64)
+    sizes = np.empty(n, np.int64)
+    for d in numba.prange(n):
+        lo, hi = bound[d], bound[d + 1]
+        sizes[d] = _kept_shingles(buf, starts[d], starts[d + 1], line_offsets[d], skip, k, tokens[lo:hi],
+                                  scratch[lo:hi])
     offsets = np.empty(n + 1, np.int64)
     offsets[0] = 0
     for d in range(n):

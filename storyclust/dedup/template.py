@@ -24,7 +24,7 @@ import numba
 import numpy as np
 
 from ..hashing import FNV_OFFSET, FNV_PRIME, GOLDEN, MIX_1
-from .shingles import CHUNK, Shingles, encode, join_chunks, shingle_buffer, sort_unique
+from .shingles import CHUNK, Shingles, _is_word, encode, join_chunks, shingle_buffer, shingle_lines, sort_unique
 
 __all__ = ["Template", "learn_template", "ShingleFrequency", "shingle_frequency", "content_sizes"]
 
@@ -46,8 +46,9 @@ def _line_hash(buf, start, end):
 
 
 @numba.njit(cache=True, parallel=True)
-def _doc_line_hashes(buf, starts):
-    """Per document, the sorted unique hashes of its non-empty lines (concatenated) and their offsets."""
+def line_table(buf, starts):
+    """Per document, each non-empty line's hash (:func:`_line_hash`) and token count (as the shingles count
+    tokens), in order: ``(hashes, words, offsets)``, document ``d``'s lines at ``offsets[d]:offsets[d + 1]``."""
     n = len(starts) - 1
     counts = np.zeros(n, np.int64)
     for d in numba.prange(n):
@@ -62,19 +63,46 @@ def _doc_line_hashes(buf, starts):
     offsets = np.zeros(n + 1, np.int64)
     for d in range(n):
         offsets[d + 1] = offsets[d] + counts[d]
-    out = np.empty(offsets[n], np.uint64)
-    sizes = np.zeros(n, np.int64)
+    hashes = np.empty(offsets[n], np.uint64)
+    words = np.empty(offsets[n], np.int64)
     for d in numba.prange(n):
         o = offsets[d]
-        c = 0
-        lo = starts[d]
+        h = FNV_OFFSET  # the line's _line_hash and token count, in one pass over its bytes
+        count = 0
+        inword = False
+        size = 0
         for p in range(starts[d], starts[d + 1] + 1):
-            if p == starts[d + 1] or buf[p] == 10:
-                if p > lo:
-                    out[o + c] = _line_hash(buf, lo, p)
-                    c += 1
-                lo = p + 1
-        sizes[d] = sort_unique(out[o : o + c])
+            c = buf[p] if p < starts[d + 1] else np.uint8(10)
+            if c == 10:
+                if size:
+                    hashes[o] = h
+                    words[o] = count
+                    o += 1
+                h = FNV_OFFSET
+                count = 0
+                inword = False
+                size = 0
+                continue
+            w = _is_word(c)
+            if w and not inword:
+                count += 1
+            inword = w
+            if 65 <= c <= 90:
+                c += 32
+            h = (h ^ np.uint64(c)) * FNV_PRIME
+            size += 1
+    return hashes, words, offsets
+
+
+@numba.njit(cache=True, parallel=True)
+def _unique_per_doc(lines, offsets):
+    """Per document, the sorted unique values of its ``lines[offsets[d]:offsets[d + 1]]``, concatenated, and
+    their offsets."""
+    n = len(offsets) - 1
+    out = lines.copy()
+    sizes = np.zeros(n, np.int64)
+    for d in numba.prange(n):
+        sizes[d] = sort_unique(out[offsets[d] : offsets[d + 1]])
     final = np.zeros(n + 1, np.int64)
     for d in range(n):
         final[d + 1] = final[d] + sizes[d]
@@ -84,41 +112,46 @@ def _doc_line_hashes(buf, starts):
     return hashes, final
 
 
+@numba.njit(cache=True)
+def _sketch_counts(values, low, high, shift, mask):
+    for h in values:
+        a = h >> shift
+        b = h & mask
+        if low[a] < 255:
+            low[a] += 1
+        if high[b] < 255:
+            high[b] += 1
+    out = np.empty(len(values), np.uint8)
+    for q in range(len(values)):
+        h = values[q]
+        out[q] = min(low[h >> shift], high[h & mask])
+    return out
+
+
+def _sketch_at_least(values: np.ndarray, count: int) -> np.ndarray:
+    """A mask of ``values`` holding every value found at least ``count`` times (and some found fewer)."""
+    if count <= 1:
+        return np.ones(len(values), bool)
+    bits = int(min(_MAX_BITS, max(_MIN_BITS, int(np.ceil(np.log2(max(2 * len(values), 2)))))))
+    low, high = np.zeros(1 << bits, np.uint8), np.zeros(1 << bits, np.uint8)
+    estimate = _sketch_counts(values, low, high, np.uint64(64 - bits), np.uint64((1 << bits) - 1))
+    return estimate >= min(count, 255)
+
+
+def _counted_at_least(keys: np.ndarray, count: int) -> np.ndarray:
+    """The sorted values found at least ``count`` times in ``keys``."""
+    if not len(keys):
+        return keys[:0]
+    s = np.sort(keys)
+    start = np.flatnonzero(np.concatenate(([True], s[1:] != s[:-1])))
+    runs = np.diff(np.append(start, len(s)))
+    return s[start[runs >= count]]
+
+
 @numba.njit(cache=True, inline="always")
 def _member(sorted_keys, h):
     k = np.searchsorted(sorted_keys, h)
     return k < len(sorted_keys) and sorted_keys[k] == h
-
-
-@numba.njit(cache=True, parallel=True)
-def _strip_buffer(buf, starts, template):
-    """The documents of ``buf`` without their template lines (kept lines joined by newlines): each document is
-    written in place of its input span (never longer), then the spans are packed."""
-    n = len(starts) - 1
-    scratch = np.empty(max(len(buf), 1), np.uint8)
-    sizes = np.zeros(n, np.int64)
-    for d in numba.prange(n):
-        o = starts[d]
-        first = True
-        lo = starts[d]
-        for p in range(starts[d], starts[d + 1] + 1):
-            if p == starts[d + 1] or buf[p] == 10:
-                if p > lo and not _member(template, _line_hash(buf, lo, p)):
-                    if not first:
-                        scratch[o] = 10
-                        o += 1
-                    scratch[o : o + p - lo] = buf[lo:p]
-                    o += p - lo
-                    first = False
-                lo = p + 1
-        sizes[d] = o - starts[d]
-    out_starts = np.zeros(n + 1, np.int64)
-    for d in range(n):
-        out_starts[d + 1] = out_starts[d] + sizes[d]
-    out = np.zeros(max(out_starts[n], 1), np.uint8)
-    for d in numba.prange(n):
-        out[out_starts[d] : out_starts[d + 1]] = scratch[starts[d] : starts[d] + sizes[d]]
-    return out, out_starts
 
 
 @numba.njit(cache=True, parallel=True)
@@ -197,6 +230,13 @@ class Template:
                         out[base + d] = self.strip(chunk[d])
         return out
 
+    def flags(self, line_hashes: np.ndarray) -> np.ndarray:
+        """Per line hash, whether it is a template line."""
+        if not len(self.hashes):
+            return np.zeros(len(line_hashes), np.bool_)
+        k = np.minimum(np.searchsorted(self.hashes, line_hashes), len(self.hashes) - 1)
+        return self.hashes[k] == line_hashes
+
     def shingle(self, texts: Sequence[str], k: int) -> Shingles:
         """Word ``k``-gram shingles of ``texts`` without their template lines (as ``shingle`` of the stripped
         texts, without building them)."""
@@ -204,12 +244,14 @@ class Template:
         cached = self._encoded[1] if self._encoded and self._encoded[0] is texts else []
         for number, base in enumerate(range(0, len(texts), CHUNK)):
             if cached:
-                buf, starts = cached[number]
+                buf, starts, lines, words, offsets = cached[number]
             else:
                 buf, starts = encode(texts[base : base + CHUNK])
-            if len(self.hashes):
-                buf, starts = _strip_buffer(buf, starts, self.hashes)
-            parts.append(shingle_buffer(buf, starts, k))
+                if not len(self.hashes):
+                    parts.append(shingle_buffer(buf, starts, k))
+                    continue
+                lines, words, offsets = line_table(buf, starts)
+            parts.append(shingle_lines(buf, starts, offsets, words, self.flags(lines), k))
         self._encoded.clear()
         return join_chunks(parts, len(texts))
 
@@ -225,41 +267,53 @@ def learn_template(
     parts, sizes, encoded, kept = [], [], [], 0
     for base in range(0, len(texts), CHUNK):
         buf, starts = encode(texts[base : base + CHUNK])
-        h, off = _doc_line_hashes(buf, starts)
+        table = line_table(buf, starts)
+        h, off = _unique_per_doc(table[0], table[2])
         parts.append(h)
         sizes.append(np.diff(off))
         kept += len(buf)
-        encoded.append((buf, starts))
-        if kept > _KEEP_BYTES:
-            encoded = []
+        if kept <= _KEEP_BYTES:
+            encoded.append((buf, starts, *table))
     if not parts:
         return Template(np.zeros(0, np.uint64))
     lines = np.concatenate(parts)
     per_doc = np.concatenate(sizes)
+    doc = np.repeat(np.arange(len(texts)), per_doc)
+    rules = [r for r in (min_articles, min_source_articles) if r > 0]
+    if rules and len(lines):
+        # Neither rule holds for a line found in fewer articles than the smaller rule asks, so the exact counts
+        # below see only the lines a count-min sketch (which never undercounts) puts at that many or more.
+        maybe = _sketch_at_least(lines, min(rules))
+        lines, doc = lines[maybe], doc[maybe]
     found = [np.zeros(0, np.uint64)]
     if min_articles > 0 and len(lines):
-        u, c = np.unique(lines, return_counts=True)
-        found.append(u[c >= min_articles])
+        found.append(_counted_at_least(lines, min_articles))
     if min_source_articles > 0 and len(lines):
         ids: dict[str, int] = {}
         sid = np.array([-1 if s is None else ids.setdefault(s, len(ids)) for s in sources], np.int64)
-        doc_sid = np.repeat(sid, per_doc)
+        doc_sid = sid[doc]
         named = doc_sid >= 0
         keys = (lines[named] ^ (doc_sid[named].astype(np.uint64) * GOLDEN)) * MIX_1
-        _, inverse, c = np.unique(keys, return_inverse=True, return_counts=True)
-        found.append(np.unique(lines[named][c[inverse] >= min_source_articles]))
-    return Template(np.unique(np.concatenate(found)), [texts, encoded] if encoded and kept <= _KEEP_BYTES else [])
+        frequent = _counted_at_least(keys, min_source_articles)
+        if len(frequent):
+            k = np.minimum(np.searchsorted(frequent, keys), len(frequent) - 1)
+            found.append(np.unique(lines[named][frequent[k] == keys]))
+    return Template(np.unique(np.concatenate(found)), [texts, encoded] if kept <= _KEEP_BYTES else [])
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, parallel=True)
 def _count(hashes, low, high, shift, mask):
-    for h in hashes:
-        a = h >> shift
-        b = h & mask
-        if low[a] < 255:
-            low[a] += 1
-        if high[b] < 255:
-            high[b] += 1
+    for table in numba.prange(2):  # one thread per table
+        if table == 0:
+            for h in hashes:
+                a = h >> shift
+                if low[a] < 255:
+                    low[a] += 1
+        else:
+            for h in hashes:
+                b = h & mask
+                if high[b] < 255:
+                    high[b] += 1
 
 
 @numba.njit(cache=True, inline="always")
@@ -274,7 +328,8 @@ def _content_sizes(hashes, offsets, low, high, shift, mask, limit):
     for d in numba.prange(n):
         c = 0
         for q in range(offsets[d], offsets[d + 1]):
-            if _df(low, high, shift, mask, hashes[q]) < limit:
+            h = hashes[q]
+            if low[h >> shift] < limit or high[h & mask] < limit:  # min(low, high) < limit, one look-up mostly
                 c += 1
         out[d] = c
     return out

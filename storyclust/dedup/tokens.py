@@ -103,34 +103,57 @@ def _scan(buf, start, end, template, nums, caps, lower, lead):
     return nn, nc, nl, nd
 
 
+@numba.njit(cache=True)
+def _runs(buf, start, end):
+    """How many runs of digits and of letters ``buf[start:end]`` holds: bounds on its numbers and its words."""
+    digits = letters = 0
+    last = 0
+    for p in range(start, end):
+        c = buf[p]
+        kind = 1 if _digit(c) else (2 if _letter(c) else 0)
+        if kind != last:
+            if kind == 1:
+                digits += 1
+            elif kind == 2:
+                letters += 1
+        last = kind
+    return digits, letters
+
+
 @numba.njit(cache=True, parallel=True)
 def _token_sets(buf, starts, template):
     n = len(starts) - 1
-    width = np.empty(n + 1, np.int64)
-    width[0] = 0
+    bounds = np.zeros((n, 2), np.int64)
+    for d in numba.prange(n):
+        bounds[d, 0], bounds[d, 1] = _runs(buf, starts[d], starts[d + 1])
+    num_base = np.zeros(n + 1, np.int64)
+    width = np.zeros(n + 1, np.int64)
     for d in range(n):
-        width[d + 1] = width[d] + (starts[d + 1] - starts[d]) // 2 + 1
-    nums = np.empty(width[n], np.uint64)
+        num_base[d + 1] = num_base[d] + bounds[d, 0] + 1
+        width[d + 1] = width[d] + bounds[d, 1] + 1
+    nums = np.empty(num_base[n], np.uint64)
     caps = np.empty(width[n], np.uint64)
     lower = np.empty(width[n], np.uint64)
     lead = np.zeros(n * _LEAD, np.uint64)
     counts = np.zeros((n, 4), np.int64)
     for d in numba.prange(n):
         lo, hi = width[d], width[d + 1]
-        nn, nc, nl, nd = _scan(buf, starts[d], starts[d + 1], template, nums[lo:hi], caps[lo:hi], lower[lo:hi],
+        n0, n1 = num_base[d], num_base[d + 1]
+        nn, nc, nl, nd = _scan(buf, starts[d], starts[d + 1], template, nums[n0:n1], caps[lo:hi], lower[lo:hi],
                                lead[d * _LEAD : (d + 1) * _LEAD])
-        counts[d, 0] = sort_unique(nums[lo : lo + nn])
+        counts[d, 0] = sort_unique(nums[n0 : n0 + nn])
         counts[d, 1] = sort_unique(caps[lo : lo + nc])
         counts[d, 2] = sort_unique(lower[lo : lo + nl])
         counts[d, 3] = nd
-    return nums, caps, lower, lead, counts, width
+    return nums, caps, lower, lead, counts, width, num_base
 
 
 @dataclass(frozen=True)
 class TokenSets:
     """Per text, sorted unique hashes of its numbers, capitalised words and lower-case words, and its first
-    capitalised words in order (``lead``, up to 8). Text ``i`` owns ``nums[base[i]:base[i] + counts[i, 0]]``
-    and likewise for the others; ``lead[i * 8 : i * 8 + counts[i, 3]]``."""
+    capitalised words in order (``lead``, up to 8). Text ``i`` owns ``caps[base[i]:base[i] + counts[i, 1]]``,
+    ``lower[base[i]:base[i] + counts[i, 2]]``, ``nums[num_base[i]:num_base[i] + counts[i, 0]]`` and
+    ``lead[i * 8 : i * 8 + counts[i, 3]]``."""
 
     nums: np.ndarray
     caps: np.ndarray
@@ -138,14 +161,15 @@ class TokenSets:
     lead: np.ndarray
     counts: np.ndarray
     base: np.ndarray
+    num_base: np.ndarray
 
 
 def token_sets(texts: Sequence[str], template: Template | None = None) -> TokenSets:
     """The tokens of ``texts`` (original case), leaving out their template lines."""
     buf, starts = _raw(texts)
     hashes = template.hashes if template is not None else np.zeros(0, np.uint64)
-    nums, caps, lower, lead, counts, width = _token_sets(buf, starts, hashes)
-    return TokenSets(nums, caps, lower, lead, counts, width[:-1].copy())
+    nums, caps, lower, lead, counts, width, num_base = _token_sets(buf, starts, hashes)
+    return TokenSets(nums, caps, lower, lead, counts, width[:-1].copy(), num_base[:-1].copy())
 
 
 @dataclass(frozen=True)
@@ -217,7 +241,7 @@ def _names(t_caps, t_lower, ca, na, la, nla, cb, nlb):
 
 
 @numba.njit(cache=True, parallel=True)
-def _pair_checks(nums, caps, lower, lead, counts, base, local_left, local_right,
+def _pair_checks(nums, caps, lower, lead, counts, base, num_base, local_left, local_right,
                  th, tw, toff, left, right):
     m = len(left)
     agreement = np.full(m, -1.0)
@@ -228,15 +252,16 @@ def _pair_checks(nums, caps, lower, lead, counts, base, local_left, local_right,
     for q in numba.prange(m):
         a, b = local_left[q], local_right[q]
         ba, bb = base[a], base[b]
+        nba, nbb = num_base[a], num_base[b]
         na, ca_, la_ = counts[a, 0], counts[a, 1], counts[a, 2]
         nb, cb_, lb_ = counts[b, 0], counts[b, 1], counts[b, 2]
         # x = numbers(a) | names(a), y = numbers(b) | names(b); numbers and names never share a hash space
         # that matters here (a digit run and a letter run cannot hash alike but by a 64-bit collision)
         xa = 0
         shared = 0
-        for r in range(ba, ba + na):
+        for r in range(nba, nba + na):
             xa += 1
-            if _in(nums, bb, bb + nb, nums[r]):
+            if _in(nums, nbb, nbb + nb, nums[r]):
                 shared += 1
         yb = nb
         names_a = 0
@@ -311,7 +336,7 @@ def _pair_checks(nums, caps, lower, lead, counts, base, local_left, local_right,
                     total += tw[r]
                     h = th[r]
                     if (_in(lower, bo, bo + counts[o, 2], h) or _in(caps, bo, bo + counts[o, 1], h)
-                            or _in(nums, bo, bo + counts[o, 0], h)):
+                            or _in(nums, num_base[o], num_base[o] + counts[o, 0], h)):
                         hit += tw[r]
                 if total > 0 and hit / total > best:
                     best = hit / total
@@ -327,4 +352,5 @@ def pair_checks(tokens: TokenSets, local: np.ndarray, titles: TitleHashes, pairs
     lead names conflict, headline similarity (-1 when either headline is empty) and headline support."""
     left, right = pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64)
     return _pair_checks(tokens.nums, tokens.caps, tokens.lower, tokens.lead, tokens.counts, tokens.base,
-                        local[left], local[right], titles.hashes, titles.weights, titles.offsets, left, right)
+                        tokens.num_base, local[left], local[right], titles.hashes, titles.weights, titles.offsets,
+                        left, right)
