@@ -33,7 +33,7 @@ from storyclust.evaluate import bcubed
 from storyclust.ingest import read_articles
 from storyclust.records import Article, ReadResult
 from storyclust.settings import DedupConfig, StoryConfig
-from storyclust.state import storyline
+from storyclust.state import placement, storyline
 from storyclust.state import events, read_state, update
 from storyclust.stories import find_stories
 
@@ -99,35 +99,53 @@ def plain_groups(order: Sequence[Article], canonical: bool = False):
 
 
 def replay(parts: list[list[Article]], folder: Path, dedup: DedupConfig, story: StoryConfig) -> dict:
-    """Add each batch in turn; check after each run that no earlier article changed story without a merge."""
+    """Add each batch in turn; check after each run that no earlier article changed story without a logged
+    merge or a logged move, and count moves of articles whose run is settled (``placement.settled_runs``; a
+    copy of a provisional article may be older and still move with it)."""
     before: dict[str, int] = {}
-    seconds, violations, merges, moved_by_merge = [], 0, 0, 0
-    for part in parts:
+    added_in: dict[str, int] = {}
+    windows: dict[int, int] = {}
+    seconds, violations, merges, moved_by_merge, moved, settled_moved = [], 0, 0, 0, 0, 0
+    for run, part in enumerate(parts, 1):
         t = time.perf_counter()
         report = update(folder, part, dedup=dedup, stories=story)
         seconds.append(time.perf_counter() - t)
-        survivor = {e.other: e.story for e in events(folder, report.run_id) if e.kind == "story merged"}
+        windows[run] = report.window
+        settled = placement.settled_runs(windows, run)
+        log = events(folder, report.run_id)
+        survivor = {e.other: e.story for e in log if e.kind == "story merged"}
+        moves = {e.article: e.story for e in log if e.kind == "article moved"}
         merges += len(survivor)
         now = read_state(folder)
         after = dict(zip((a.id for a in now.articles), now.stories.story_of.tolist()))
+        for aid in after:
+            added_in.setdefault(aid, run)
         for aid, s in before.items():
-            if after[aid] != s:
-                t_ = s
-                while t_ in survivor:
-                    t_ = survivor[t_]
-                if t_ == after[aid]:
-                    moved_by_merge += 1
-                else:
-                    violations += 1
+            if after[aid] == s:
+                continue
+            t_ = moves.get(aid, s)
+            while t_ in survivor:
+                t_ = survivor[t_]
+            if t_ != after[aid]:
+                violations += 1
+            elif aid in moves:
+                moved += 1
+                settled_moved += added_in[aid] in settled
+            else:
+                moved_by_merge += 1
         before = after
     return {"runs": len(parts), "seconds": round(sum(seconds), 2), "max_run_seconds": round(max(seconds), 2),
             "id_changes_without_merge": violations, "id_changes_by_logged_merge": moved_by_merge,
-            "merges": merges}
+            "id_changes_by_logged_move": moved, "moves_of_settled_articles": settled_moved, "merges": merges}
 
 
-def compare(name: str, data: str, how: str) -> dict:
+def compare(name: str, data: str, how: str, limit: int | None = None) -> dict:
+    """The replay of one corpus against the one-shot run (``limit``: only the first articles in batch order)."""
     articles, label = load(name, data)
     parts = batches(articles, how)
+    if limit:
+        kept = {id(a) for a in [a for p in parts for a in p][:limit]}
+        parts = [q for q in ([a for a in p if id(a) in kept] for p in parts) if q]
     order = [a for p in parts for a in p]
     dedup, story = DedupConfig(), StoryConfig()
     t = time.perf_counter()
@@ -312,6 +330,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--generated-runs", type=int, default=10)
     parser.add_argument("--merge-share", type=float, default=None,
                         help="storyline.MERGE_SHARE for this run (default: none, only copies merge stories)")
+    parser.add_argument("--provisional-runs", type=int, default=None,
+                        help="placement.PROVISIONAL_RUNS for this run (runs an article may still move)")
+    parser.add_argument("--evidence-growth", type=float, default=None,
+                        help="placement.EVIDENCE_GROWTH for this run (0: off)")
+    parser.add_argument("--limit", type=int, default=None, help="replay only each corpus' first N articles")
     parser.add_argument("--kill", default=None, metavar="CORPUS", help="the kill test on this corpus")
     parser.add_argument("--scale", type=int, default=0, help="state size for the add-10k timing")
     parser.add_argument("--add", type=int, default=10_000)
@@ -319,6 +342,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.merge_share is not None:
         storyline.MERGE_SHARE = args.merge_share
+    if args.provisional_runs is not None:
+        placement.PROVISIONAL_RUNS = args.provisional_runs
+    if args.evidence_growth is not None:
+        placement.EVIDENCE_GROWTH = args.evidence_growth or None
     rows = []
     if args.scale:
         rows.append(scale(args.scale, args.add))
@@ -327,7 +354,9 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(kill_points(args.kill, args.data))
         print(json.dumps(rows[-1]), flush=True)
     for name in (args.corpora.split(",") if args.corpora else []):
-        rows.append({**compare(name, args.data, args.batching or BATCHING[name]), "merge_share": storyline.MERGE_SHARE})
+        rows.append({**compare(name, args.data, args.batching or BATCHING[name], args.limit),
+                     "merge_share": storyline.MERGE_SHARE, "provisional_runs": placement.PROVISIONAL_RUNS,
+                     "evidence_growth": placement.EVIDENCE_GROWTH})
         print(json.dumps(rows[-1]), flush=True)
     if args.generated:
         rows.append({"corpus": f"generated-{args.generated}", **dup_identity_generated(args.generated,

@@ -37,6 +37,8 @@ from ..stories.label import central_members, class_tfidf, top_terms
 from ..stories.timeline import seconds
 from ..stories.vectorize import lsa_dimensions, story_documents, vectorize
 from .db import checkpoint
+from . import placement
+from .placement import match_clusters
 
 __all__ = ["MERGE_SHARE", "StoryChanges", "add_stories", "canonical_ords", "mark_dormant", "write_stories"]
 
@@ -53,6 +55,7 @@ class StoryChanges:
     created: set[int] = field(default_factory=set)
     extended: set[int] = field(default_factory=set)
     merged: dict[int, int] = field(default_factory=dict)  # absorbed id -> surviving id
+    moved: dict[int, int] = field(default_factory=dict)  # story -> articles moved out of it
     window: int = 0
 
 
@@ -91,10 +94,11 @@ class _Ids:
 
 
 def _window(conn: sqlite3.Connection, new: list[int], config: StoryConfig) -> list[tuple]:
-    """The unique articles of the active window: ``(ord, shown_title, text, stamp, story_id, source)`` in read
-    order."""
-    unique = ("SELECT a.ord, a.shown_title, a.text, a.stamp, a.story_id, a.source FROM articles a LEFT JOIN groups g "
-              "ON g.group_id = a.dup_group WHERE (g.canonical IS NULL OR g.canonical = a.ord)")
+    """The unique articles of the active window: ``(ord, shown_title, text, stamp, story_id, source, dup_group,
+    run_id)`` in read order."""
+    unique = ("SELECT a.ord, a.shown_title, a.text, a.stamp, a.story_id, a.source, a.dup_group, a.run_id "
+              "FROM articles a LEFT JOIN groups g ON g.group_id = a.dup_group "
+              "WHERE (g.canonical IS NULL OR g.canonical = a.ord)")
     marks = ",".join("?" * len(new))
     lo, hi, undated = conn.execute(
         f"SELECT MIN(stamp), MAX(stamp), SUM(stamp IS NULL) FROM articles WHERE ord IN ({marks})", new).fetchone()
@@ -105,42 +109,15 @@ def _window(conn: sqlite3.Connection, new: list[int], config: StoryConfig) -> li
                         (lo - gap, hi + gap)).fetchall()
 
 
-def add_stories(conn: sqlite3.Connection, run_id: int, new: list[int], config: StoryConfig) -> StoryChanges:
-    """Give every new article (``new``: ords) a story, merging and creating stories as the window says."""
-    changes = StoryChanges()
-    ids = _Ids(conn)
-    new_set = set(new)
-    events: list[tuple] = []
-    assigned: dict[int, tuple[int, float]] = {}  # new article -> (story, probability)
-
-    # Copies first: a new article in a group that already has a story takes it; groups linked by a new copy
-    # merge their stories.
-    groups = {g for (g,) in conn.execute(
-        f"SELECT DISTINCT dup_group FROM articles WHERE dup_group IS NOT NULL AND ord IN ({','.join('?' * len(new))})",
-        new)}
-    group_story: dict[int, int] = {}
-    why: dict[int, str] = {}
-    for g in sorted(groups):
-        olds = sorted({s for (s,) in conn.execute(
-            "SELECT DISTINCT story_id FROM articles WHERE dup_group = ? AND story_id IS NOT NULL", (g,))})
-        if olds:
-            survivor = olds[0]
-            for other in olds[1:]:
-                survivor = ids.merge(survivor, other)
-                why[other] = "copies"
-            group_story[g] = survivor
-    checkpoint("stories-copies")
-
-    rows = _window(conn, new, config)
-    changes.window = len(rows)
-    ords = [r[0] for r in rows]
+def _cluster(rows: list[tuple], config: StoryConfig):
+    """The story stage (:func:`storyclust.stories.find_stories`' steps) on the window's rows: labels,
+    probabilities and the representation (for the labels of the stories)."""
     titles = [r[1] for r in rows]
     texts = [zlib.decompress(r[2]).decode("utf-8") for r in rows]
     when = np.array([np.nan if r[3] is None else r[3] for r in rows], np.float64)
-    old_story = [r[4] for r in rows]
     story_config = config if config.svd_components is not None else replace(
         config, svd_components=lsa_dimensions(len(rows)))
-    identity = None  # the steps of storyclust.stories.find_stories, on the window's rows
+    identity = None
     if config.identity_weight > 0 or config.identity_split is not None or config.names > 0:
         sources = [r[5] for r in rows]
         identity = identity_block(identity_features(titles, texts, lead=config.identity_lead), when, sources,
@@ -152,55 +129,80 @@ def add_stories(conn: sqlite3.Connection, run_id: int, new: list[int], config: S
     labels, probability, _ = cluster_points(
         rep.points, rep.tfidf, when, story_config, residual=rep.residual, identity=identity,
         topic_terms=None if rep.topic_columns is None else np.diff(rep.topic.indptr))
+    return labels, probability, rep
+
+
+def _in(column: str, values) -> tuple[str, list]:
+    values = sorted(values)
+    return f"{column} IN ({','.join('?' * len(values))})", values
+
+
+def add_stories(conn: sqlite3.Connection, run_id: int, new: list[int], config: StoryConfig,
+                relinked: set[int] | frozenset[int] = frozenset()) -> StoryChanges:
+    """Give every new article (``new``: ords) a story, merging, creating and moving stories as the window says.
+    ``relinked``: duplicate groups whose stored articles changed canonical this run (their stories merge, as
+    when a new copy links them)."""
+    changes = StoryChanges()
+    ids = _Ids(conn)
+    new_set = set(new)
+    events: list[tuple] = []
+
+    # Copies first: a group's stories merge when a new copy (or a changed canonical) links them.
+    where, args = _in("ord", new)
+    groups = {g for (g,) in conn.execute(f"SELECT DISTINCT dup_group FROM articles WHERE dup_group IS NOT NULL "
+                                         f"AND {where}", args)} | set(relinked)
+    why: dict[int, str] = {}
+    for g in sorted(groups):
+        olds = sorted({s for (s,) in conn.execute(
+            "SELECT DISTINCT story_id FROM articles WHERE dup_group = ? AND story_id IS NOT NULL", (g,))})
+        survivor = olds[0] if olds else None
+        for other in olds[1:]:
+            survivor = ids.merge(survivor, other)
+            why[other] = "copies"
+    # Each group's earliest run and story among its stored articles (its copies go where its canonical goes).
+    group_old = {g: (first, story) for g, first, story in conn.execute(
+        "SELECT dup_group, MIN(run_id), MAX(story_id) FROM articles WHERE dup_group IS NOT NULL AND run_id < ? "
+        "AND story_id IS NOT NULL GROUP BY dup_group", (run_id,))}
+    checkpoint("stories-copies")
+
+    rows = _window(conn, new, config)
+    changes.window = len(rows)
+    ords = [r[0] for r in rows]
+    labels, probability, rep = _cluster(rows, config)
     checkpoint("stories-cluster")
 
-    # Map the window's clusters to stories.
-    k = int(labels.max()) + 1 if len(labels) else 0
-    old_in: list[Counter] = [Counter() for _ in range(k)]
-    window_size: Counter = Counter()
-    for row, label in enumerate(labels.tolist()):
-        if old_story[row] is not None:
-            s = ids.find(old_story[row])
-            old_in[label][s] += 1
-            window_size[s] += 1
-    for label in range(k if MERGE_SHARE is not None else 0):  # stories with most of their window articles here
-        homes = sorted(s for s, c in old_in[label].items() if c > MERGE_SHARE * window_size[s])
-        for other in homes[1:]:
-            ids.merge(homes[0], other)
-            why.setdefault(other, "window")
-    for row, label in enumerate(labels.tolist()):
-        o = ords[row]
-        if o not in new_set:
-            continue
-        g = _group_of(conn, o)
-        if g is not None and g in group_story:
-            assigned[o] = (group_story[g], float(probability[row]))
-            continue
-        counts = Counter()
-        for s, c in old_in[label].items():
-            counts[ids.find(s)] += c
-        if counts:
-            story = min(counts, key=lambda s: (-counts[s], s))
-        else:
-            story = ids.fresh()
-            changes.created.add(story)
-            old_in[label][story] = 0  # later new articles of this cluster join it
-        assigned[o] = (story, float(probability[row]))
-        if g is not None:
-            group_story[g] = story
-    # New copies whose canonical is not in the window's rows (an old canonical): its group's story.
-    for o in new:
-        if o in assigned:
-            continue
-        g = _group_of(conn, o)
-        story = group_story.get(g) if g is not None else None
-        if story is None:  # cannot happen: a copy's canonical is old (its group has a story) or in the window
-            story = ids.fresh()
-            changes.created.add(story)
-        assigned[o] = (story, 1.0)
+    # Each window row's story now (its own, or its group's) and whether it is settled.
+    windows = {r: json.loads(c).get("window", 0) for r, c in conn.execute("SELECT run_id, counts FROM runs")}
+    settled_in = placement.settled_runs({**windows, run_id: len(rows)}, run_id)
+    current: list[int | None] = []
+    settled: list[bool] = []
+    for r in rows:
+        story, first = r[4], r[7]
+        if r[6] in group_old:
+            first, story = min(first, group_old[r[6]][0]), story if story is not None else group_old[r[6]][1]
+        current.append(None if story is None else ids.find(story))
+        settled.append(story is not None and first in settled_in)
+    labels_list = labels.tolist()
+    if MERGE_SHARE is not None:  # stories with most of their window articles in one cluster merge
+        old_in: dict[int, Counter] = {}
+        for label, s in zip(labels_list, current):
+            if s is not None:
+                old_in.setdefault(label, Counter())[s] += 1
+        window_size = Counter(s for s in current if s is not None)
+        for label in sorted(old_in):
+            homes = sorted(s for s, c in old_in[label].items() if c > MERGE_SHARE * window_size[s])
+            for other in homes[1:]:
+                ids.merge(homes[0], other)
+                why.setdefault(other, "window")
+        current = [None if s is None else ids.find(s) for s in current]
+    story_of_cluster = match_clusters(labels_list, current, settled)
+    for c in sorted(c for c, s in story_of_cluster.items() if s is None):
+        story_of_cluster[c] = ids.fresh()
+        changes.created.add(story_of_cluster[c])
+    final_row = [s if keep else story_of_cluster[c] for c, s, keep in zip(labels_list, current, settled)]
     checkpoint("stories-map")
 
-    # Write: merges first, then the new articles.
+    # Write: merges first, then the moves of provisional articles (with their copies), then the new articles.
     for absorbed in sorted(ids.into):
         survivor = ids.find(absorbed)
         if absorbed in changes.created:
@@ -211,29 +213,60 @@ def add_stories(conn: sqlite3.Connection, run_id: int, new: list[int], config: S
                      (survivor, run_id, absorbed))
         conn.execute("UPDATE stories SET merged_into = ? WHERE merged_into = ?", (survivor, absorbed))
         events.append((run_id, "story merged", survivor, absorbed, None, why.get(absorbed)))
-    final = {o: (ids.find(s), p) for o, (s, p) in assigned.items()}
+    moved_from: dict[int, Counter] = {}
+    for row, r in enumerate(rows):
+        was, now = current[row], final_row[row]
+        if was is None or was == now:
+            continue
+        unit = [o for (o,) in conn.execute("SELECT ord FROM articles WHERE (ord = ? OR dup_group = ?) AND "
+                                           "run_id < ? ORDER BY ord", (r[0], r[6], run_id))]
+        conn.executemany("UPDATE articles SET story_id = ? WHERE ord = ?", ((now, o) for o in unit))
+        conn.execute("UPDATE articles SET story_probability = ? WHERE ord = ?", (float(probability[row]), r[0]))
+        events.extend((run_id, "article moved", now, was, o, None) for o in unit)
+        moved_from.setdefault(now, Counter())[was] += len(unit)
+        changes.moved[was] = changes.moved.get(was, 0) + len(unit)
+    assigned: dict[int, tuple[int, float]] = {}  # new article -> (story, probability)
+    for row, o in enumerate(ords):
+        if o in new_set:
+            assigned[o] = (final_row[row], float(probability[row]))
+    canonical_story = {r[6]: final_row[row] for row, r in enumerate(rows) if r[6] is not None}
+    for o in new:  # new copies: their canonical's story (stored, when the canonical is not in the window)
+        if o in assigned:
+            continue
+        g = _group_of(conn, o)
+        story = canonical_story.get(g)
+        if story is None and g in group_old:
+            story = ids.find(group_old[g][1])
+        if story is None:  # cannot happen: a copy's canonical is old (its group has a story) or in the window
+            story = ids.fresh()
+            changes.created.add(story)
+        assigned[o] = (story, 1.0)
     conn.executemany("UPDATE articles SET story_id = ?, story_probability = ? WHERE ord = ?",
-                     ((s, p, o) for o, (s, p) in final.items()))
-    created = {ids.find(s) for s in changes.created}
-    changes.created = created
-    for o, (s, _) in sorted(final.items()):
+                     ((s, p, o) for o, (s, p) in assigned.items()))
+    created = changes.created
+    for o, (s, _) in sorted(assigned.items()):
         if s not in created:
             changes.extended.add(s)
             events.append((run_id, "article joined", s, None, o, None))
     for s in sorted(created):
-        members = sorted(o for o, (t, _) in final.items() if t == s)
-        events.append((run_id, "story created", s, None, members[0] if members else None, json.dumps(len(members))))
+        members = sorted(o for o, (t, _) in assigned.items() if t == s)
+        if s in moved_from:
+            events.append((run_id, "story split", s, min(moved_from[s], key=lambda t: (-moved_from[s][t], t)), None,
+                           json.dumps(dict(sorted(moved_from[s].items())))))
+        first = members[0] if members else None
+        events.append((run_id, "story created", s, None, first,
+                       json.dumps(len(members) + sum(moved_from.get(s, Counter()).values()))))
+    changes.extended |= {s for s in moved_from if s not in created}
     for s in sorted(changes.extended):
         events.append((run_id, "story extended", s, None, None,
-                       json.dumps(sum(1 for t, _ in final.values() if t == s))))
+                       json.dumps(sum(1 for t, _ in assigned.values() if t == s))))
     conn.executemany("INSERT INTO events (run_id, kind, story_id, other, article, detail) VALUES (?, ?, ?, ?, ?, ?)",
                      events)
     checkpoint("stories-write")
 
     # Labels of the stories this run touched, from the window's TF-IDF rows.
-    touched = sorted(created | changes.extended | set(changes.merged.values()))
-    story_of_row = np.array([ids.find(old_story[r]) if old_story[r] is not None else final[ords[r]][0]
-                             for r in range(len(rows))], np.int64)
+    touched = sorted(created | changes.extended | set(changes.merged.values()) | set(changes.moved))
+    story_of_row = np.array(final_row, np.int64)
     index = {s: i for i, s in enumerate(sorted(set(story_of_row.tolist())))}
     local = np.array([index[s] for s in story_of_row.tolist()], np.int64)
     terms = top_terms(class_tfidf(rep.topic, local, len(index)), rep.names, config.terms) if len(rows) else []
@@ -267,8 +300,8 @@ def write_stories(conn: sqlite3.Connection, run_id: int, touched: list[int],
             members = {r[0] for r in rows}
             headline = exists[2] if exists and exists[2] in members else (rows[0][0] if rows else None)
         conn.execute(
-            "INSERT OR REPLACE INTO stories VALUES (?, 'active', NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (s, unique, len(rows) - unique, json.dumps(list(terms)), headline,
+            "INSERT OR REPLACE INTO stories VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (s, "active" if rows else "emptied", unique, len(rows) - unique, json.dumps(list(terms)), headline,
              first[1] if first else None, last[1] if last else None, first[2] if first else None,
              last[2] if last else None, json.dumps(sources), int(unique == 1 and len(rows) == 1),
              exists[0] if exists else run_id, run_id))
