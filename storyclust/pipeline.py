@@ -80,8 +80,11 @@ def run(
     timings.update(dedup.timings)
     stories = None
     if story_config is not None:
-        # story vectors leave out the template lines the duplicate stage learned (thin pages keep their titles)
-        texts = dedup.template.strip_all(prepared.texts) if dedup.template is not None else prepared.texts
+        # story vectors leave out the template lines the duplicate stage learned, and a thin page (what is
+        # left of it is chrome) takes part through its title alone
+        texts = dedup.template.strip_all(prepared.texts) if dedup.template is not None else list(prepared.texts)
+        if dedup.thin is not None:
+            texts = ["" if t else x for x, t in zip(texts, dedup.thin.tolist())]
         stories = find_stories(prepared.articles, prepared.titles, texts, dedup.canonical_of, story_config, progress)
         timings.update(stories.timings)
     return Result(read_result, prepared, dedup, config, stories, timings)

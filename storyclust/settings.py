@@ -138,9 +138,13 @@ class StoryConfig:
     terms (8, terms): distinctive terms per story label.
     names (5, names): key names and places (identity features) per story label; 0: none.
     identity_weight (0.1, share): weight of the identity block (names, datelines, ages, counts) beside TF-IDF; 0: off.
+    source_terms (0.5, share): a term in more than this share of one source's articles (a source of 10 or more),
+        and 4 times as common there as in the corpus, is that site's chrome: left out of its story rows; ``None``: off.
     identity_split (0.05, cosine): cut stories into parts whose members' identity cosine reaches this; ``None``: off.
     identity_min_features (3, features): only articles with this many identity features take part in the split.
     identity_min_part (1, articles): the split cuts off only parts of this many; smaller ones rejoin by topic.
+    identity_rejoin (0.5, cosine): a lone article joins the story holding an identity feature no third story holds,
+        at this identity cosine; ``None``: off.
     identity_burst_days (14.0, days): identity weight x share of a feature's dated pairs this close; ``None``: off.
     identity_lead (None, characters): identity is read from the title and this much of the text; ``None``: all.
     random_state (0): seed of the randomised SVD, its sample, and the neighbor search on large corpora.
@@ -174,9 +178,11 @@ class StoryConfig:
     terms: int = 8
     names: int = 5
     identity_weight: float = 0.1
+    source_terms: float | None = 0.5
     identity_split: float | None = 0.05
     identity_min_features: int = 3
     identity_min_part: int = 1
+    identity_rejoin: float | None = 0.5
     identity_burst_days: float | None = 14.0
     identity_lead: int | None = None
     random_state: int = 0
@@ -241,6 +247,16 @@ class StoryConfig:
             self.identity_min_part >= 1,
             f"identity_min_part must be >= 1, got {self.identity_min_part}",
             "give the smallest part the identity split cuts off (default 1; 2 keeps single articles in)",
+        )
+        _check(
+            self.source_terms is None or 0.0 < self.source_terms < 1.0,
+            f"source_terms must be in (0, 1) or None, got {self.source_terms}",
+            "give the share of a source's articles a chrome term is in (default 0.5), or None to keep every term",
+        )
+        _check(
+            self.identity_rejoin is None or 0.0 < self.identity_rejoin <= 1.0,
+            f"identity_rejoin must be in (0, 1] or None, got {self.identity_rejoin}",
+            "give an identity cosine (default 0.5), or None to turn the identity rejoin off",
         )
         _check(
             self.identity_burst_days is None or self.identity_burst_days > 0,

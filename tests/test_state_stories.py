@@ -56,8 +56,8 @@ def scripted(monkeypatch):
     plan: dict[str, int] = {}
     real = storyline._cluster
 
-    def cluster(rows, config):
-        labels, probability, rep = real(rows, config)
+    def cluster(rows, config, template):
+        labels, probability, rep = real(rows, config, template)
         ids = dict(zip(range(1_000_000), order))
         return np.array([plan[ids[r[0]]] for r in rows], np.int64), probability, rep
 

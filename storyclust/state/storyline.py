@@ -36,6 +36,8 @@ from ..stories.identity import identity_block
 from ..stories.label import central_members, class_tfidf, top_terms
 from ..stories.timeline import seconds
 from ..stories.vectorize import lsa_dimensions, story_documents, vectorize
+from ..dedup.template import Template
+from .copies import stored_template
 from .db import checkpoint
 from . import placement
 from .placement import match_clusters
@@ -95,8 +97,8 @@ class _Ids:
 
 def _window(conn: sqlite3.Connection, new: list[int], config: StoryConfig) -> list[tuple]:
     """The unique articles of the active window: ``(ord, shown_title, text, stamp, story_id, source, dup_group,
-    run_id)`` in read order."""
-    unique = ("SELECT a.ord, a.shown_title, a.text, a.stamp, a.story_id, a.source, a.dup_group, a.run_id "
+    run_id, thin)`` in read order."""
+    unique = ("SELECT a.ord, a.shown_title, a.text, a.stamp, a.story_id, a.source, a.dup_group, a.run_id, a.thin "
               "FROM articles a LEFT JOIN groups g ON g.group_id = a.dup_group "
               "WHERE (g.canonical IS NULL OR g.canonical = a.ord)")
     marks = ",".join("?" * len(new))
@@ -109,23 +111,27 @@ def _window(conn: sqlite3.Connection, new: list[int], config: StoryConfig) -> li
                         (lo - gap, hi + gap)).fetchall()
 
 
-def _cluster(rows: list[tuple], config: StoryConfig):
+def _cluster(rows: list[tuple], config: StoryConfig, template: Template):
     """The story stage (:func:`storyclust.stories.find_stories`' steps) on the window's rows: labels,
-    probabilities and the representation (for the labels of the stories)."""
+    probabilities and the representation (for the labels of the stories). As in the one-shot run, the texts
+    lose the ``template`` lines the duplicate stage learned, and a thin page counts by its title alone."""
     titles = [r[1] for r in rows]
-    texts = [zlib.decompress(r[2]).decode("utf-8") for r in rows]
+    texts = template.strip_all([zlib.decompress(r[2]).decode("utf-8") for r in rows])
+    texts = ["" if r[8] else t for r, t in zip(rows, texts)]
+    sources = [r[5] for r in rows]
     when = np.array([np.nan if r[3] is None else r[3] for r in rows], np.float64)
     story_config = config if config.svd_components is not None else replace(
         config, svd_components=lsa_dimensions(len(rows)))
     identity = None
-    if config.identity_weight > 0 or config.identity_split is not None or config.names > 0:
-        sources = [r[5] for r in rows]
+    if (config.identity_weight > 0 or config.identity_split is not None or config.identity_rejoin is not None
+            or config.names > 0):
         identity = identity_block(identity_features(titles, texts, lead=config.identity_lead), when, sources,
                                   burst_days=config.identity_burst_days)
     rep = vectorize(story_documents(titles, texts, story_config.title_weight), max_features=config.max_features,
                     min_df=config.min_df, max_df=config.max_df, ngram_range=config.ngram_range,
                     components=story_config.svd_components, random_state=config.random_state,
-                    svd_sample=config.svd_sample, identity=identity, identity_weight=config.identity_weight)
+                    svd_sample=config.svd_sample, identity=identity, identity_weight=config.identity_weight,
+                    sources=sources if config.source_terms is not None else None, source_share=config.source_terms)
     labels, probability, _ = cluster_points(
         rep.points, rep.tfidf, when, story_config, residual=rep.residual, identity=identity,
         topic_terms=None if rep.topic_columns is None else np.diff(rep.topic.indptr))
@@ -168,7 +174,7 @@ def add_stories(conn: sqlite3.Connection, run_id: int, new: list[int], config: S
     rows = _window(conn, new, config)
     changes.window = len(rows)
     ords = [r[0] for r in rows]
-    labels, probability, rep = _cluster(rows, config)
+    labels, probability, rep = _cluster(rows, config, stored_template(conn))
     checkpoint("stories-cluster")
 
     # Each window row's story now (its own, or its group's) and whether it is settled.

@@ -40,6 +40,7 @@ from .label import central_members, class_tfidf, top_terms
 from .merge import merge_units
 from .mixture import MIXTURE_MIN_STORY, moved, refine
 from .provenance import Provenance, Trace
+from .rejoin import rejoin_by_identity
 from .sums import centroid_cosines, leave_one_out_cosine, relabel
 from .timeline import stamps
 from .timesplit import split_by_time
@@ -72,7 +73,8 @@ def find_stories(
 
     when = stamps([articles[i].date for i in canon])
     identity = None
-    if config.identity_weight > 0 or config.identity_split is not None or config.names > 0:
+    if (config.identity_weight > 0 or config.identity_split is not None or config.identity_rejoin is not None
+            or config.names > 0):
         with stage(timings, "identity", progress, "Reading names"):
             identity = identity_block(
                 identity_features([titles[i] for i in canon], [texts[i] for i in canon], lead=config.identity_lead),
@@ -93,6 +95,8 @@ def find_stories(
             svd_sample=config.svd_sample,
             identity=identity,
             identity_weight=config.identity_weight,
+            sources=[articles[i].source for i in canon] if config.source_terms is not None else None,
+            source_share=config.source_terms,
         )
     trace = Trace()
     with stage(timings, "cluster", progress, "Clustering"):
@@ -227,6 +231,11 @@ def cluster_points(
                                 topic=vectors)
         joined |= moved(labels, cut)
         labels = cut
+    if identity is not None and config.identity_rejoin is not None:
+        rejoined = rejoin_by_identity(labels, identity, stamps, threshold=config.identity_rejoin,
+                                      min_features=config.identity_min_features, max_gap_days=config.max_gap_days)
+        joined |= moved(labels, rejoined)
+        labels = rejoined
     if trace is not None:
         trace.identity = labels.copy()
     # Only short texts move: the multinomial is overconfident on long ones, which the clustering places well

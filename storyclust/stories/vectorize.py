@@ -159,6 +159,9 @@ def vectorize(
     svd_sample: int | None = None,
     identity: IdentityBlock | None = None,
     identity_weight: float = 0.0,
+    sources: Sequence[str | None] | None = None,
+    source_share: float | None = None,
+    source_min: int = 10,
 ) -> Representation:
     """TF-IDF with English (and news) stop words and sublinear tf, then LSA to ``components`` dimensions
     (:func:`lsa_dimensions` of the corpus size when ``None``).
@@ -173,12 +176,19 @@ def vectorize(
     and every row is projected on it. On corpora no larger than ``components``, the TF-IDF rows themselves
     are the points. With ``identity`` and ``identity_weight > 0``, the rows are first combined with the
     identity block (:func:`.identity.combine`), and LSA, the graph and the merge all see the combined rows.
+    With ``sources`` and a ``source_share``, each source's chrome terms are left out of its rows first
+    (:func:`drop_source_terms`, sources of at least ``source_min`` articles), as if they were stop words there.
     """
     n = len(documents)
     if components is None:
         components = lsa_dimensions(n)
     counted = count_terms(documents, STOP_WORDS, ngram_range)
     df = counted.df
+    if sources is not None and source_share is not None:
+        counts = drop_source_terms(counted.counts, sources, source_share, source_min)
+        df = np.bincount(counts.indices, minlength=counts.shape[1])
+    else:
+        counts = counted.counts
     allowed = df <= (max_df if n >= 20 else 1.0) * n
     keep = np.flatnonzero(allowed & (df >= min_df))
     if max_features is not None and len(keep) > max_features:
@@ -188,13 +198,13 @@ def vectorize(
     if len(keep) == 0:  # no term at all: every document empty or stop words only
         empty = sparse.csr_matrix((n, 1), dtype=np.float32)
         return Representation(empty, np.zeros((n, 1), np.float32), np.zeros(n))
-    tfidf, residual = weigh(counted.counts, df, allowed, keep)
+    tfidf, residual = weigh(counts, df, allowed, keep)
     topic_columns = None
     if identity is not None and identity_weight > 0 and identity.matrix.shape[1] > 0:
         topic_columns = tfidf.shape[1]
         tfidf, residual = combine(tfidf, residual, identity, identity_weight)
     terms = counted.terms
-    del counted  # the raw counts (4 GB at 1M articles) are not needed past this point
+    del counted, counts  # the raw counts (4 GB at 1M articles) are not needed past this point
     if n > components and tfidf.shape[1] > components:
         points = lsa(tfidf, components, random_state, svd_sample)
     else:
@@ -227,3 +237,41 @@ def lsa(tfidf: sparse.csr_matrix, components: int, random_state: int, sample: in
     basis = np.zeros((components, tfidf.shape[1]), np.float32)
     basis[:, terms] = svd.components_
     return normalize(np.asarray(tfidf @ basis.T, dtype=np.float32))
+
+
+SOURCE_LIFT = 4.0
+
+
+def drop_source_terms(counts: sparse.csr_matrix, sources: Sequence[str | None], share: float,
+                      min_articles: int) -> sparse.csr_matrix:
+    """``counts`` without a term in the rows of a source (with at least ``min_articles`` rows) when more than
+    ``share`` of that source's rows hold it: a site's name, its tagline, its weather-desk plug, the chrome
+    around every page it publishes. Such a term says which site published an article, not which story it
+    tells. A term must also be held ``SOURCE_LIFT`` times as often in the source's rows as in all rows, so the
+    corpus' own topics (a politics site's "president") stay. Rows without a source keep every term."""
+    n, v = counts.shape
+    codes_of: dict[str, int] = {}
+    codes = np.array([codes_of.setdefault(x, len(codes_of)) if x else -1 for x in sources], np.int64)
+    size = np.bincount(codes[codes >= 0], minlength=len(codes_of))
+    rows = np.flatnonzero(codes >= 0)
+    rows = rows[size[codes[rows]] >= min_articles]
+    if len(rows) == 0:
+        return counts
+    k = len(codes_of)
+    member = sparse.csr_matrix((np.ones(len(rows), np.int32), (codes[rows], rows)), shape=(k, n))
+    present = sparse.csr_matrix((np.ones(counts.nnz, np.int32), counts.indices, counts.indptr), shape=(n, v))
+    held = (member @ present).tocsr()  # per source and term: how many of the source's rows hold it
+    source = np.repeat(np.arange(k), np.diff(held.indptr))
+    df = np.bincount(counts.indices, minlength=v)[held.indices].astype(np.float64)
+    own = size[source].astype(np.float64)
+    # a source's term, not the corpus' topic: it is also SOURCE_LIFT times as common in the source as overall
+    template = (held.data > share * own) & (held.data * float(n) >= SOURCE_LIFT * df * own)
+    if not template.any():
+        return counts
+    flags = sparse.csr_matrix((np.ones(int(template.sum()), np.int32), (source[template], held.indices[template])),
+                              shape=(k, v))
+    dropped = counts.multiply(member.T.tocsr() @ flags).tocsr()  # the entries of a row whose source has the term
+    out = (counts - dropped.astype(counts.dtype)).tocsr()
+    out.eliminate_zeros()
+    out.sort_indices()
+    return out
